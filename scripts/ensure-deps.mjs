@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Makes a fresh clone runnable: installs the npm dependencies when they are
+// missing (saying so), and with --test also the real components the test
+// suite drives (etcd), through apt-get when running as root. Plain Node, no
+// dependencies of its own, so it can run before `npm install` has.
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const forTests = process.argv.includes('--test');
+const say = (msg) => process.stderr.write(`skiff: ${msg}\n`);
+
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 20) {
+  say(`Node.js ${process.versions.node} is too old: Skiff needs Node 20 or newer (https://nodejs.org, or your distribution's nodejs package).`);
+  process.exit(1);
+}
+
+function npmDepsPresent() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const names = Object.keys({ ...pkg.dependencies, ...(forTests ? pkg.devDependencies : {}) });
+  if (!names.every((n) => existsSync(join(root, 'node_modules', n, 'package.json')))) return false;
+  // better-sqlite3 compiles a native addon on install; a half-finished install leaves no binary.
+  return existsSync(join(root, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'));
+}
+
+if (!npmDepsPresent()) {
+  const cmd = existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install';
+  say(`installing npm dependencies (npm ${cmd}; better-sqlite3 compiles from source, about a minute the first time)...`);
+  const r = spawnSync('npm', [cmd, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0 || !npmDepsPresent()) {
+    say(`npm ${cmd} failed. Fix the error above (a C++ toolchain is needed for better-sqlite3: apt-get install g++ make python3) and run it again.`);
+    process.exit(1);
+  }
+  say('npm dependencies installed.');
+}
+
+function has(bin) {
+  try {
+    execFileSync(bin, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function aptInstall(packages, why) {
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !has('apt-get')) {
+    say(`${why}: not installed. Install with: sudo apt-get install ${packages.join(' ')}`);
+    return false;
+  }
+  say(`${why}: installing Debian packages ${packages.join(' ')} (apt-get)...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  if (!install || install.status !== 0) {
+    say(`apt-get install ${packages.join(' ')} failed; the tests that need them will be skipped and say so.`);
+    return false;
+  }
+  return true;
+}
+
+if (forTests) {
+  if (!existsSync('/usr/bin/etcd') && !process.env.SKIFF_ETCD_BIN) aptInstall(['etcd-server', 'etcd-client'], 'etcd (for the etcd store contract suite)');
+}

@@ -1,0 +1,45 @@
+// The `skiff` command: dispatches to one module per subcommand.
+
+import { UsageError } from './args.ts';
+import { up } from './up.ts';
+
+const HELP = `skiff: a Kubernetes-compatible container platform
+
+usage: skiff COMMAND [flags]
+
+commands:
+  up        bring up a single-node cluster in the foreground
+  version   print the version
+  help      this text`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  up,
+  version: async () => {
+    console.log('skiff v0.1.0');
+    return 0;
+  },
+  help: async () => {
+    console.log(HELP);
+    return 0;
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd = 'help', ...rest] = argv;
+  const run = commands[cmd === '--help' || cmd === '-h' ? 'help' : cmd];
+  if (!run) {
+    console.error(`skiff: unknown command "${cmd}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`skiff ${cmd}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

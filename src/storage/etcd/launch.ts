@@ -1,0 +1,102 @@
+// Starts a real single-member etcd on loopback ports, for tests, benchmarks
+// and a local multi-node cluster. Production clusters point at their own etcd.
+
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ETCD_INSTALL_HINT = 'etcd is not installed: install it with `apt-get install etcd-server etcd-client` (Debian/Ubuntu), or put an etcd 3.4+ binary on PATH';
+
+export function findEtcd(): string | undefined {
+  for (const p of [process.env.SKIFF_ETCD_BIN, '/usr/bin/etcd', '/usr/local/bin/etcd']) {
+    if (!p) continue;
+    try {
+      execFileSync(p, ['--version'], { stdio: 'ignore' });
+      return p;
+    } catch {}
+  }
+  return undefined;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface EtcdProcess {
+  endpoints: string[];
+  dataDir: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** Where etcd keeps its data; a fresh temp dir (removed on stop) when absent. */
+  dataDir?: string;
+  /** How long to wait for /health (default 15 s). */
+  timeoutMs?: number;
+}
+
+export async function launchEtcd(opts: LaunchOptions = {}): Promise<EtcdProcess> {
+  const bin = findEtcd();
+  if (!bin) throw new Error(ETCD_INSTALL_HINT);
+  const ownDir = !opts.dataDir;
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'skiff-etcd-'));
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const client = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  const child = spawn(
+    bin,
+    [
+      '--name', 'skiff-test',
+      '--data-dir', dataDir,
+      '--listen-client-urls', client,
+      '--advertise-client-urls', client,
+      '--listen-peer-urls', peer,
+      '--initial-advertise-peer-urls', peer,
+      '--initial-cluster', `skiff-test=${peer}`,
+      '--log-level', 'error',
+      '--logger', 'zap',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`etcd exited with code ${child.exitCode} before it was ready: ${stderr.trim()}`);
+    }
+    try {
+      const res = await fetch(`${client}/health`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok && ((await res.json()) as { health?: string }).health === 'true') break;
+    } catch {}
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`etcd did not become healthy within ${opts.timeoutMs ?? 15_000} ms: ${stderr.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { endpoints: [client], dataDir, process: child, stop };
+}
