@@ -19,7 +19,9 @@ export interface KeyValue {
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface WatchEvent {
-  type: EventType;
+  /** PROGRESS is sent only in answer to Watch.requestProgress(): every event
+   *  up to kv.modRevision has been delivered before it (kv carries nothing else). */
+  type: EventType | 'PROGRESS';
   /** The key's state after the event. For DELETED: the last value before the
    *  delete, with modRevision set to the revision of the delete itself. */
   kv: KeyValue;
@@ -56,6 +58,10 @@ export interface WatchOptions {
  */
 export interface Watch extends AsyncIterable<WatchEvent> {
   close(): void;
+  /** Asks for a PROGRESS event, delivered in order after every event up to
+   *  the revision it names: how a cache learns it is current even when
+   *  nothing under its prefix changed (etcd's progress request). */
+  requestProgress(): void;
   /** True once the watch was closed or has failed (a failure is still
    *  delivered, after the queued events, by the iterator). */
   readonly isClosed: boolean;
@@ -125,6 +131,10 @@ export const notFound = (key: string) => new StoreError('NotFound', `key not fou
 export const alreadyExists = (key: string) => new StoreError('AlreadyExists', `key already exists: ${key}`, { key });
 export const conflict = (key: string, current: KeyValue) =>
   new StoreError('Conflict', `key ${key} was modified: expected an older revision, it is at ${current.modRevision}`, { key, current });
+export const progressEvent = (revision: number): WatchEvent => ({
+  type: 'PROGRESS',
+  kv: { key: '', value: '', createRevision: 0, modRevision: revision },
+});
 export const compacted = (requested: number, compactRevision: number) =>
   new StoreError('Compacted', `revision ${requested} has been compacted (compacted up to ${compactRevision})`, { compactRevision });
 

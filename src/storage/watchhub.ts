@@ -1,4 +1,4 @@
-import { compacted, type Watch, type WatchEvent } from './store.ts';
+import { compacted, progressEvent, type Watch, type WatchEvent } from './store.ts';
 import { DEFAULT_WATCH_CAPACITY, WatchQueue } from './watchqueue.ts';
 
 /**
@@ -10,7 +10,11 @@ import { DEFAULT_WATCH_CAPACITY, WatchQueue } from './watchqueue.ts';
 export class LocalWatchHub {
   private readonly watchers = new Set<{ prefix: string; queue: WatchQueue }>();
 
-  constructor(private readonly capacity: number = DEFAULT_WATCH_CAPACITY) {}
+  constructor(
+    /** The store's current revision: every write is published before it returns, so this is always delivered-up-to. */
+    private readonly revision: () => number,
+    private readonly capacity: number = DEFAULT_WATCH_CAPACITY,
+  ) {}
 
   open(
     prefix: string,
@@ -19,7 +23,11 @@ export class LocalWatchHub {
     replay: (prefix: string, sinceRevision: number) => WatchEvent[],
   ): Watch {
     const entry = { prefix, queue: undefined as unknown as WatchQueue };
-    const queue = new WatchQueue(this.capacity, () => this.watchers.delete(entry));
+    const queue: WatchQueue = new WatchQueue(
+      this.capacity,
+      () => this.watchers.delete(entry),
+      () => queue.pushUnbounded(progressEvent(this.revision())),
+    );
     entry.queue = queue;
     if (sinceRevision < compactRevision) {
       queue.fail(compacted(sinceRevision, compactRevision));

@@ -1,28 +1,33 @@
-import { StoreError, type Watch, type WatchEvent } from './store.ts';
+import { StoreError, type WatchEvent } from './store.ts';
 
 /** How many undelivered events a watcher may hold before it is cut off. */
 export const DEFAULT_WATCH_CAPACITY = 10_000;
 
 /**
- * The consumer side of a watch: a bounded FIFO that a backend pushes into and
+ * The consumer side of a watch (a Store's, or the watch cache's): a bounded FIFO that a backend pushes into and
  * the caller iterates. When the consumer lags by more than `capacity` events
  * the watch fails with TooSlow: the consumer still receives every event that
  * was queued, then the error, so it knows exactly where to resume from.
  */
-export class WatchQueue implements Watch {
-  private buf: WatchEvent[] = [];
+export class WatchQueue<T = WatchEvent> implements AsyncIterable<T> {
+  private buf: T[] = [];
   private head = 0;
-  private waiting?: { resolve: (r: IteratorResult<WatchEvent>) => void; reject: (e: unknown) => void };
+  private waiting?: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void };
   private failure?: StoreError;
   private closed = false;
 
   constructor(
     private readonly capacity: number = DEFAULT_WATCH_CAPACITY,
     private readonly onClose: () => void = () => {},
+    private readonly onProgressRequest: () => void = () => {},
   ) {}
 
+  requestProgress(): void {
+    if (!this.isClosed) this.onProgressRequest();
+  }
+
   /** Queues an event. Returns false once the watch is closed or failed, so the producer can drop it. */
-  push(ev: WatchEvent): boolean {
+  push(ev: T): boolean {
     if (this.closed || this.failure) return false;
     if (this.waiting) {
       const w = this.waiting;
@@ -39,7 +44,7 @@ export class WatchQueue implements Watch {
   }
 
   /** Queues an event the consumer explicitly asked for (history replay): not subject to the lag bound. */
-  pushUnbounded(ev: WatchEvent): void {
+  pushUnbounded(ev: T): void {
     if (this.closed || this.failure) return;
     if (this.waiting) {
       const w = this.waiting;
@@ -85,7 +90,7 @@ export class WatchQueue implements Watch {
     return this.buf.length - this.head;
   }
 
-  next(): Promise<IteratorResult<WatchEvent>> {
+  next(): Promise<IteratorResult<T>> {
     if (this.head < this.buf.length) {
       const value = this.buf[this.head++]!;
       if (this.head > 1024 && this.head * 2 > this.buf.length) {
@@ -106,7 +111,7 @@ export class WatchQueue implements Watch {
     });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => this.next(),
       return: () => {

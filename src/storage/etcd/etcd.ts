@@ -4,7 +4,7 @@
 // etcd watches with prev_kv, history and compaction are etcd's.
 
 import { Etcd3, type IOptions } from 'etcd3';
-import { StoreError, compacted, prefixEnd, type KeyValue, type ListOptions, type ListResult, type Store, type Watch, type WatchEvent, type WatchOptions } from '../store.ts';
+import { StoreError, compacted, prefixEnd, progressEvent, type KeyValue, type ListOptions, type ListResult, type Store, type Watch, type WatchEvent, type WatchOptions } from '../store.ts';
 import { DEFAULT_WATCH_CAPACITY, WatchQueue } from '../watchqueue.ts';
 
 export interface EtcdStoreOptions {
@@ -167,43 +167,63 @@ export class EtcdStore implements Store {
     return new StoreError('Conflict', `key ${key} was modified: expected an older revision, it is at ${cur.modRevision}`, { key, current: cur });
   }
 
+  // One gRPC watch stream per Store watch, driven directly rather than through
+  // etcd3's WatchManager: we need etcd's compact_revision on cancellation and
+  // progress requests, and a broken stream must end the watch (the caller
+  // re-lists) instead of silently reconnecting.
   watch(prefix: string, opts: WatchOptions): Watch {
-    let cancel: (() => void) | undefined;
+    let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>> | undefined;
     let closed = false;
-    const queue = new WatchQueue(this.capacity, () => {
-      closed = true;
-      this.watches.delete(queue);
-      cancel?.();
-    });
+    let progressWanted = false;
+    const queue: WatchQueue = new WatchQueue(
+      this.capacity,
+      () => {
+        closed = true;
+        this.watches.delete(queue);
+        stream?.end();
+      },
+      () => {
+        if (stream) stream.write({ progress_request: {} });
+        else progressWanted = true;
+      },
+    );
     this.watches.add(queue);
-    const builder = this.client
+    const fail = (err: StoreError) => {
+      if (!closed) queue.fail(err);
+    };
+    const created = this.client.watchClient
       .watch()
-      .prefix(this.root + (prefix || '/'))
-      .withPreviousKV()
-      .startRevision(String(opts.sinceRevision + 1));
-    const created = builder
-      .create()
-      .then((w) => {
-        cancel = () => void this.track(w.cancel().catch(() => {}));
-        if (closed) return cancel();
-        w.on('data', (res) => {
+      .then((s) => {
+        stream = s;
+        if (closed) return void s.end();
+        s.on('data', (res) => {
+          if (Number(res.compact_revision) > 0) return fail(compacted(opts.sinceRevision, Number(res.compact_revision)));
+          if (res.canceled) return fail(new StoreError('Unavailable', `etcd canceled the watch on ${prefix}: ${res.cancel_reason || 'no reason given'}`));
+          if (res.created) {
+            if (progressWanted) s.write({ progress_request: {} });
+            return;
+          }
+          if (res.events.length === 0) {
+            // A progress response: every event up to header.revision came before it.
+            queue.pushUnbounded(progressEvent(Number(res.header.revision)));
+            return;
+          }
           for (const ev of res.events) {
             if (!queue.push(this.eventOf(ev.type, ev.kv as RawKV, ev.prev_kv as RawKV | undefined))) return;
           }
         });
-        w.on('error', (err) => {
-          // etcd 3.4 cancels a watch below the compaction point with an empty
-          // reason; a read at the watch's start revision tells the causes apart.
-          this.client.kv.range({ key: this.k(prefix || '/'), revision: opts.sinceRevision + 1, count_only: true }).then(
-            () => queue.fail(new StoreError('Unavailable', `etcd watch on ${prefix} ended: ${err.message}`, { cause: err })),
-            async (probe: unknown) => {
-              if (!isCompactedError(probe)) return queue.fail(new StoreError('Unavailable', `etcd watch on ${prefix} ended: ${err.message}`, { cause: err }));
-              queue.fail(compacted(opts.sinceRevision, await this.compactRevision().catch(() => 0)));
-            },
-          );
+        s.on('error', (err: Error) => fail(new StoreError('Unavailable', `etcd watch on ${prefix} broke: ${err.message}`, { cause: err })));
+        s.on('end', () => fail(new StoreError('Unavailable', `etcd closed the watch stream on ${prefix}`)));
+        s.write({
+          create_request: {
+            key: this.k(prefix || '/'),
+            range_end: this.rangeEnd(prefix),
+            start_revision: opts.sinceRevision + 1,
+            prev_kv: true,
+          },
         });
       })
-      .catch((err: Error) => queue.fail(new StoreError('Unavailable', `etcd watch on ${prefix} failed: ${err.message}`, { cause: err })));
+      .catch((err: Error) => fail(new StoreError('Unavailable', `etcd watch on ${prefix} failed: ${err.message}`, { cause: err })));
     this.track(created);
     return queue;
   }

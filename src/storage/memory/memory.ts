@@ -50,7 +50,7 @@ export class MemoryStore implements Store {
   private closed = false;
 
   constructor(opts: MemoryStoreOptions = {}) {
-    this.hub = new LocalWatchHub(opts.watchCapacity);
+    this.hub = new LocalWatchHub(() => this.rev, opts.watchCapacity);
   }
 
   private live(key: string): Row | undefined {

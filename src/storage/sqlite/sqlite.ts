@@ -145,7 +145,7 @@ export class SqliteStore implements Store {
     const seq = this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).get() as { seq: number } | undefined;
     this.rev = seq?.seq ?? 0;
     this.compactedAt = Number((this.db.prepare(`SELECT value FROM skiff_meta WHERE name = 'compact_revision'`).get() as { value: string }).value);
-    this.hub = new LocalWatchHub(opts.watchCapacity);
+    this.hub = new LocalWatchHub(() => this.rev, opts.watchCapacity);
     const interval = opts.compactIntervalMs ?? 5 * 60_000;
     const window = opts.compactWindow ?? 1000;
     if (interval > 0) {

@@ -264,6 +264,24 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.deepEqual(got.map((e) => e.kv.value), Array.from({ length: capacity }, (_, i) => String(i)));
     });
 
+    test('requestProgress answers with a PROGRESS event after every earlier event, even when nothing under the prefix changed', async () => {
+      const s = await fresh();
+      const w = s.watch('/r/', { sinceRevision: await s.currentRevision() });
+      await s.create('/r/a', '1');
+      const outside = await s.create('/q/b', '1');
+      w.requestProgress();
+      const [added, progress] = await take(w, 2);
+      assert.equal(added!.type, 'ADDED');
+      assert.equal(progress!.type, 'PROGRESS');
+      assert.ok(progress!.kv.modRevision >= outside.modRevision, 'progress covers writes outside the prefix');
+      const later = await s.create('/q/c', '1');
+      w.requestProgress();
+      const [again] = await take(w, 1);
+      assert.equal(again!.type, 'PROGRESS');
+      assert.ok(again!.kv.modRevision >= later.modRevision);
+      w.close();
+    });
+
     test('closing a watch ends its iteration', async () => {
       const s = await fresh();
       const w = s.watch('/r/', { sinceRevision: await s.currentRevision() });
