@@ -8,7 +8,8 @@ import { forbidden, invalid, notSupported, required, type FieldError, Path } fro
 import { jsonEqual, validateImmutableField, validateNonnegative, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { isValidPercent, nameIsDNSLabel, nameIsDNSSubdomain } from './names.ts';
 import { validatePodTemplateSpec } from './pod.ts';
-import { compileSelector, mapSelectorMatches, validateLabelSelector, type CompiledSelector } from './selector.ts';
+import { compileSelector, validateLabelSelector } from './selector.ts';
+import { selectorFromSet, type Selector } from '../labels.ts';
 
 const NOT_MATCH = '`selector` does not match template `labels`';
 const META = { namespaced: true, nameFn: nameIsDNSSubdomain };
@@ -51,13 +52,13 @@ function notMoreThan100Percent(v: unknown, path: Path): FieldError[] {
 
 function validateTemplateForSelector(
   template: PodTemplateSpec | undefined,
-  selector: CompiledSelector,
+  selector: Selector,
   path: Path,
   owner: string,
 ): FieldError[] {
   if (template == null) return [required(path, '')];
   const errs: FieldError[] = [];
-  if (!selector.empty && !selector.matches(template.metadata?.labels)) {
+  if (!selector.isEmpty() && !selector.matches(template.metadata?.labels)) {
     errs.push(invalid(path.child('metadata', 'labels'), template.metadata?.labels ?? {}, NOT_MATCH));
   }
   errs.push(...validatePodTemplateSpec(template, path));
@@ -76,7 +77,7 @@ function templateRestartRules(template: PodTemplateSpec, path: Path, owner: stri
 }
 
 /** Selector presence, syntax and emptiness; returns the compiled selector when usable. */
-function validateSpecSelector(sel: LabelSelector | undefined, path: Path, kind: string, errs: FieldError[]): CompiledSelector | undefined {
+function validateSpecSelector(sel: LabelSelector | undefined, path: Path, kind: string, errs: FieldError[]): Selector | undefined {
   if (sel == null) errs.push(required(path, ''));
   else {
     errs.push(...validateLabelSelector(sel, path));
@@ -280,7 +281,7 @@ export function validateStatefulSetSpec(spec: StatefulSet['spec'], path: Path): 
     // StatefulSets check template labels and annotations but not the pod spec
     // (volumes may come from volumeClaimTemplates).
     const tPath = path.child('template');
-    if (!sel.empty && !sel.matches(s.template.metadata?.labels)) {
+    if (!sel.isEmpty() && !sel.matches(s.template.metadata?.labels)) {
       errs.push(invalid(tPath.child('metadata', 'labels'), s.template.metadata?.labels ?? {}, NOT_MATCH));
     }
     const full = validatePodTemplateSpec(s.template, tPath);
@@ -323,7 +324,7 @@ export function validateReplicationControllerSpec(spec: ReplicationController['s
   errs.push(...validateNonnegative(s.minReadySeconds ?? 0, path.child('minReadySeconds')));
   const sel = s.selector ?? {};
   if (Object.keys(sel).length === 0) errs.push(required(path.child('selector'), ''));
-  const compiled: CompiledSelector = { empty: Object.keys(sel).length === 0, matches: (l) => mapSelectorMatches(sel, l) };
+  const compiled: Selector = selectorFromSet(sel);
   errs.push(...validateTemplateForSelector(s.template, compiled, path.child('template'), 'ReplicationController'));
   return errs;
 }

@@ -1,10 +1,10 @@
 // Label maps and metav1.LabelSelector: validation with metav1's messages,
-// plus the small amount of matching workload validation needs (does the
-// selector select the template's labels?).
+// and the compiled selector workload validation matches template labels with.
 
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { forbidden, invalid, required, type FieldError, type Path } from './field.ts';
 import { isQualifiedName, isValidLabelValue } from './names.ts';
+import { selectorFromLabelSelector, SelectorError, type Selector } from '../labels.ts';
 
 /** metav1 ValidateLabelName: errors are reported against the map, not the key. */
 export function validateLabelName(name: string, path: Path): FieldError[] {
@@ -19,8 +19,6 @@ export function validateLabels(labels: Record<string, string> | undefined | null
   }
   return errs;
 }
-
-const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 export function validateLabelSelector(sel: LabelSelector | undefined | null, path: Path): FieldError[] {
   if (sel == null) return [];
@@ -51,59 +49,15 @@ export function validateLabelSelector(sel: LabelSelector | undefined | null, pat
 }
 
 /**
- * A compiled selector. `null` input compiles to "selects nothing", `{}` to
- * "selects everything", matching metav1.LabelSelectorAsSelector.
+ * The selector a workload's spec.selector stands for, or undefined where
+ * metav1.LabelSelectorAsSelector would fail (validation has already reported
+ * why, with metav1's per-field messages). Matching itself is labels.ts's.
  */
-export interface CompiledSelector {
-  empty: boolean;
-  matches(labels: Record<string, string> | undefined): boolean;
-}
-
-/** Returns undefined where LabelSelectorAsSelector would return an error. */
-export function compileSelector(sel: LabelSelector | undefined | null): CompiledSelector | undefined {
-  if (sel == null) return { empty: false, matches: () => false };
-  const exprs = sel.matchExpressions ?? [];
-  for (const e of exprs) {
-    if (!OPERATORS.has(e.operator)) return undefined;
-    const n = (e.values ?? []).length;
-    if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0) return undefined;
-    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0) return undefined;
-    if (isQualifiedName(e.key ?? '').length > 0) return undefined;
-    if ((e.values ?? []).some((v) => isValidLabelValue(v).length > 0)) return undefined;
+export function compileSelector(sel: LabelSelector | undefined | null): Selector | undefined {
+  try {
+    return selectorFromLabelSelector(sel);
+  } catch (e) {
+    if (e instanceof SelectorError) return undefined;
+    throw e;
   }
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
-    if (isQualifiedName(k).length > 0 || isValidLabelValue(v).length > 0) return undefined;
-  }
-  const matchLabels = Object.entries(sel.matchLabels ?? {});
-  return {
-    empty: matchLabels.length === 0 && exprs.length === 0,
-    matches(labels) {
-      const l = labels ?? {};
-      const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(l, k);
-      for (const [k, v] of matchLabels) if (!has(k) || l[k] !== v) return false;
-      for (const e of exprs) {
-        const vals = e.values ?? [];
-        switch (e.operator) {
-          case 'In':
-            if (!has(e.key) || !vals.includes(l[e.key]!)) return false;
-            break;
-          case 'NotIn':
-            if (has(e.key) && vals.includes(l[e.key]!)) return false;
-            break;
-          case 'Exists':
-            if (!has(e.key)) return false;
-            break;
-          case 'DoesNotExist':
-            if (has(e.key)) return false;
-            break;
-        }
-      }
-      return true;
-    },
-  };
-}
-
-/** A map-style selector (Service, ReplicationController): every pair must match. */
-export function mapSelectorMatches(sel: Record<string, string>, labels: Record<string, string> | undefined): boolean {
-  return Object.entries(sel).every(([k, v]) => (labels ?? {})[k] === v);
 }

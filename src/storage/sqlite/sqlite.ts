@@ -40,6 +40,14 @@ export interface SqliteStoreOptions {
   watchCapacity?: number;
 }
 
+type WriteKind = 'create' | 'update' | 'delete';
+
+interface RowMeta {
+  id: number;
+  deleted: number;
+  create_revision: number;
+}
+
 interface Row {
   id: number;
   key: string;
@@ -107,6 +115,7 @@ export class SqliteStore implements Store {
   private timer?: NodeJS.Timeout;
   private closed = false;
   private readonly q: ReturnType<SqliteStore['prepare']>;
+  private readonly writeTx: Database.Transaction<SqliteStore['checkedWrite']>;
 
   constructor(opts: SqliteStoreOptions) {
     this.path = opts.path;
@@ -142,6 +151,7 @@ export class SqliteStore implements Store {
     }
     this.db = db;
     this.q = this.prepare();
+    this.writeTx = this.db.transaction(this.checkedWrite.bind(this));
     const seq = this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).get() as { seq: number } | undefined;
     this.rev = seq?.seq ?? 0;
     this.compactedAt = Number((this.db.prepare(`SELECT value FROM skiff_meta WHERE name = 'compact_revision'`).get() as { value: string }).value);
@@ -184,6 +194,9 @@ export class SqliteStore implements Store {
     const cols = 'id, key, created, deleted, create_revision, prev_revision, value';
     return {
       latest: db.prepare(`SELECT ${cols} FROM log WHERE key = ? ORDER BY id DESC LIMIT 1`),
+      // The write path's check reads no value: copying it into JS would cost more than the insert.
+      latestMeta: db.prepare(`SELECT id, deleted, create_revision FROM log WHERE key = ? ORDER BY id DESC LIMIT 1`),
+      valueAt: db.prepare(`SELECT value FROM log WHERE id = ?`).pluck(),
       insert: db.prepare(
         `INSERT INTO log (id, key, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
@@ -217,7 +230,7 @@ export class SqliteStore implements Store {
   }
 
   /** Appends one row in its own transaction and tells the watchers. */
-  private append(key: string, value: string, kind: 'create' | 'update' | 'delete', prev: Row | undefined): Row {
+  private append(key: string, value: string, kind: WriteKind, prev: RowMeta | undefined): Row {
     const id = this.rev + 1;
     const row: Row = {
       id,
@@ -233,31 +246,40 @@ export class SqliteStore implements Store {
     return row;
   }
 
-  private publish(row: Row, prev: Row | undefined): void {
-    this.hub.publish(
-      eventOf({ ...row, prev_value: prev?.value ?? null, prev_create_revision: prev?.create_revision ?? null }),
-    );
+  private publish(row: Row, prev: RowMeta | undefined): void {
+    const prevValue = prev ? (row.deleted ? row.value : (this.q.valueAt.get(prev.id) as string)) : null;
+    this.hub.publish(eventOf({ ...row, prev_value: prevValue, prev_create_revision: prev?.create_revision ?? null }));
   }
 
-  /** Runs a check-then-write in one transaction; the watchers hear of it only once it is committed. */
-  private write(key: string, fn: (cur: Row | undefined) => { value: string; kind: 'create' | 'update' | 'delete' }): Row {
+  /**
+   * Runs a check-then-write in one transaction (prepared once: building a
+   * transaction wrapper per write costs more than the insert itself). The
+   * watchers hear of the write only once it is committed.
+   */
+  private write(key: string, value: string | undefined, kind: WriteKind, expectedRevision?: number): Row {
     this.checkOpen();
-    let prev: Row | undefined;
-    let row: Row;
-    const tx = this.db.transaction(() => {
-      prev = this.live(key);
-      const w = fn(prev);
-      row = this.append(key, w.value, w.kind, prev);
-    });
     const before = this.rev;
+    let result: { row: Row; prev: RowMeta | undefined };
     try {
-      tx.immediate();
+      result = this.writeTx.immediate(key, value, kind, expectedRevision);
     } catch (e) {
       this.rev = before; // the transaction rolled back: its revision was never used
       throw e instanceof StoreError ? e : new StoreError('Unavailable', `write to ${key} failed: ${(e as Error).message}`, { key, cause: e });
     }
-    this.publish(row!, prev);
-    return row!;
+    if (this.hub.size > 0) this.publish(result.row, result.prev);
+    return result.row;
+  }
+
+  private checkedWrite(key: string, value: string | undefined, kind: WriteKind, expectedRevision: number | undefined): { row: Row; prev: RowMeta | undefined } {
+    const m = this.q.latestMeta.get(key) as RowMeta | undefined;
+    const prev = m && !m.deleted ? m : undefined;
+    if (kind === 'create') {
+      if (prev) throw alreadyExists(key);
+    } else {
+      if (!prev) throw notFound(key);
+      if (expectedRevision !== undefined && prev.id !== expectedRevision) throw conflict(key, kvOf(this.live(key)!));
+    }
+    return { row: this.append(key, kind === 'delete' ? (this.q.valueAt.get(prev!.id) as string) : value!, kind, prev), prev };
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
@@ -286,32 +308,15 @@ export class SqliteStore implements Store {
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
-    return kvOf(
-      this.write(key, (cur) => {
-        if (cur) throw alreadyExists(key);
-        return { value, kind: 'create' };
-      }),
-    );
+    return kvOf(this.write(key, value, 'create'));
   }
 
   async update(key: string, value: string, expectedRevision: number): Promise<KeyValue> {
-    return kvOf(
-      this.write(key, (cur) => {
-        if (!cur) throw notFound(key);
-        if (cur.id !== expectedRevision) throw conflict(key, kvOf(cur));
-        return { value, kind: 'update' };
-      }),
-    );
+    return kvOf(this.write(key, value, 'update', expectedRevision));
   }
 
   async delete(key: string, expectedRevision?: number): Promise<KeyValue> {
-    return kvOf(
-      this.write(key, (cur) => {
-        if (!cur) throw notFound(key);
-        if (expectedRevision !== undefined && cur.id !== expectedRevision) throw conflict(key, kvOf(cur));
-        return { value: cur.value, kind: 'delete' };
-      }),
-    );
+    return kvOf(this.write(key, undefined, 'delete', expectedRevision));
   }
 
   watch(prefix: string, opts: WatchOptions): Watch {

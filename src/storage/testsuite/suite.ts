@@ -5,6 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStoreError, type Store, type Watch, type WatchEvent } from '../store.ts';
+import { guaranteedUpdate } from '../guaranteed.ts';
 import { waitFor, within } from '../../../test/support/wait.ts';
 
 export interface StoreFactory {
@@ -27,20 +28,6 @@ export async function take(w: Watch, n: number, what = `${n} watch events`): Pro
 }
 
 const brief = (e: WatchEvent) => `${e.type} ${e.kv.key}=${e.kv.value}`;
-
-/** Reads, modifies and writes with the revision precondition, retrying on conflict: how every controller updates. */
-async function increment(s: Store, key: string): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    const cur = await s.get(key);
-    const next = Number(cur!.value) + 1;
-    try {
-      await s.update(key, String(next), cur!.modRevision);
-      return attempt;
-    } catch (e) {
-      if (!isStoreError(e, 'Conflict')) throw e;
-    }
-  }
-}
 
 export function storeContract(name: string, factory: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {
@@ -223,20 +210,34 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.equal((await s.get('/r/c'))!.createRevision, c.createRevision);
     });
 
-    test('concurrent writers using revision preconditions never lose an update', async () => {
+    test('concurrent writers using guaranteedUpdate (revision preconditions) never lose an update', async () => {
       const s = await fresh();
       await s.create('/r/counter', '0');
       const writers = 8;
       const each = 25;
-      let retries = 0;
+      let attempts = 0;
       await Promise.all(
         Array.from({ length: writers }, async () => {
-          for (let i = 0; i < each; i++) retries += await increment(s, '/r/counter');
+          for (let i = 0; i < each; i++) {
+            await guaranteedUpdate(s, '/r/counter', (cur) => {
+              attempts++;
+              return String(Number(cur.value) + 1);
+            });
+          }
         }),
       );
       assert.equal((await s.get('/r/counter'))!.value, String(writers * each));
       // With 8 interleaved writers some attempts must collide; if none did, the preconditions were never exercised.
-      assert.ok(retries > 0, 'expected conflicts between concurrent writers');
+      assert.ok(attempts > writers * each, 'expected conflicts between concurrent writers');
+    });
+
+    test('guaranteedUpdate writes nothing when the update function returns undefined, and reports a missing key', async () => {
+      const s = await fresh();
+      const kv = await s.create('/r/same', 'v');
+      assert.deepEqual(await guaranteedUpdate(s, '/r/same', () => undefined), kv);
+      assert.equal(await s.currentRevision() >= kv.modRevision, true);
+      assert.deepEqual(await s.get('/r/same'), kv);
+      await assert.rejects(guaranteedUpdate(s, '/r/none', (c) => c.value), (e) => isStoreError(e, 'NotFound'));
     });
 
     test('a watcher that falls behind is told with TooSlow after the events it was given, never silently skipped', async () => {
