@@ -99,7 +99,8 @@ export type StoreErrorCode =
   | 'Corrupt'
   | 'InUse'
   | 'Unavailable'
-  | 'InvalidArgument';
+  | 'InvalidArgument'
+  | 'Timeout';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
