@@ -25,6 +25,7 @@ import {
   type WatchOptions,
 } from '../store.ts';
 import { LocalWatchHub } from '../watchhub.ts';
+import { WatchQueue } from '../watchqueue.ts';
 
 const SCHEMA_NAME = 'skiff-store';
 const SCHEMA_VERSION = '1';
@@ -91,6 +92,16 @@ function checkHeader(path: string): void {
   }
 }
 
+/** What an SQLite failure on an open store means to a caller: damage is Corrupt (and names the file), the rest Unavailable. */
+function storeErrorOf(path: string, what: string, e: unknown): StoreError {
+  if (e instanceof StoreError) return e;
+  const code = (e as { code?: string }).code ?? '';
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return new StoreError('Corrupt', `${path} is damaged (${(e as Error).message}) while ${what}; restore it from a backup`, { cause: e });
+  }
+  return new StoreError('Unavailable', `${what} failed on ${path}: ${(e as Error).message}`, { cause: e });
+}
+
 function wrapOpenError(path: string, e: unknown): never {
   if (e instanceof StoreError) throw e;
   const code = (e as { code?: string }).code ?? '';
@@ -145,16 +156,17 @@ export class SqliteStore implements Store {
         CREATE INDEX IF NOT EXISTS log_key_id ON log (key, id);
         INSERT OR IGNORE INTO skiff_meta (name, value) VALUES ('schema', '${SCHEMA_NAME}'), ('version', '${SCHEMA_VERSION}'), ('compact_revision', '0');
       `);
+      this.db = db;
+      this.q = this.prepare();
+      this.writeTx = this.db.transaction(this.checkedWrite.bind(this));
+      const seq = this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).get() as { seq: number } | undefined;
+      this.rev = seq?.seq ?? 0;
+      this.compactedAt = Number((this.db.prepare(`SELECT value FROM skiff_meta WHERE name = 'compact_revision'`).get() as { value: string }).value);
     } catch (e) {
+      // A failed open must not keep the exclusive lock: close before reporting.
       db?.close();
       wrapOpenError(opts.path, e);
     }
-    this.db = db;
-    this.q = this.prepare();
-    this.writeTx = this.db.transaction(this.checkedWrite.bind(this));
-    const seq = this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).get() as { seq: number } | undefined;
-    this.rev = seq?.seq ?? 0;
-    this.compactedAt = Number((this.db.prepare(`SELECT value FROM skiff_meta WHERE name = 'compact_revision'`).get() as { value: string }).value);
     this.hub = new LocalWatchHub(() => this.rev, opts.watchCapacity);
     const interval = opts.compactIntervalMs ?? 5 * 60_000;
     const window = opts.compactWindow ?? 1000;
@@ -264,7 +276,7 @@ export class SqliteStore implements Store {
       result = this.writeTx.immediate(key, value, kind, expectedRevision);
     } catch (e) {
       this.rev = before; // the transaction rolled back: its revision was never used
-      throw e instanceof StoreError ? e : new StoreError('Unavailable', `write to ${key} failed: ${(e as Error).message}`, { key, cause: e });
+      throw storeErrorOf(this.path, `writing ${key}`, e);
     }
     if (this.hub.size > 0) this.publish(result.row, result.prev);
     return result.row;
@@ -282,10 +294,21 @@ export class SqliteStore implements Store {
     return { row: this.append(key, kind === 'delete' ? (this.q.valueAt.get(prev!.id) as string) : value!, kind, prev), prev };
   }
 
-  async get(key: string): Promise<KeyValue | undefined> {
+  /** Runs a read, turning SQLite failures into StoreErrors that say what they mean. */
+  private read<T>(what: string, fn: () => T): T {
     this.checkOpen();
-    const r = this.live(key);
-    return r && kvOf(r);
+    try {
+      return fn();
+    } catch (e) {
+      throw storeErrorOf(this.path, what, e);
+    }
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    return this.read(`reading ${key}`, () => {
+      const r = this.live(key);
+      return r && kvOf(r);
+    });
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
@@ -296,15 +319,14 @@ export class SqliteStore implements Store {
     const from = opts.startKey && opts.startKey > prefix ? opts.startKey : prefix;
     const end = prefixEnd(prefix) ?? '\u{10ffff}';
     const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
-    const rows = this.q.listRange.all(from, end, revision, limit < 0 ? -1 : limit + 1) as Row[];
+    const rows = this.read(`listing ${prefix}`, () => this.q.listRange.all(from, end, revision, limit < 0 ? -1 : limit + 1) as Row[]);
     const more = limit >= 0 && rows.length > limit;
     if (more) rows.pop();
     return { items: rows.map(kvOf), revision, more };
   }
 
   async count(prefix: string): Promise<number> {
-    this.checkOpen();
-    return (this.q.countRange.get(prefix, prefixEnd(prefix) ?? '\u{10ffff}') as { n: number }).n;
+    return this.read(`counting ${prefix}`, () => (this.q.countRange.get(prefix, prefixEnd(prefix) ?? '\u{10ffff}') as { n: number }).n);
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
@@ -321,9 +343,16 @@ export class SqliteStore implements Store {
 
   watch(prefix: string, opts: WatchOptions): Watch {
     this.checkOpen();
-    return this.hub.open(prefix, opts.sinceRevision, this.compactedAt, (p, since) =>
-      (this.q.events.all(since, p, prefixEnd(p) ?? '\u{10ffff}') as EventRow[]).map(eventOf),
-    );
+    try {
+      return this.hub.open(prefix, opts.sinceRevision, this.compactedAt, (p, since) =>
+        (this.q.events.all(since, p, prefixEnd(p) ?? '\u{10ffff}') as EventRow[]).map(eventOf),
+      );
+    } catch (e) {
+      // Like every other watch failure, this one arrives through the iterator.
+      const failed = new WatchQueue();
+      failed.fail(storeErrorOf(this.path, `replaying history under ${prefix}`, e));
+      return failed;
+    }
   }
 
   async currentRevision(): Promise<number> {
