@@ -27,6 +27,9 @@ export function parseEtcdURL(url: string): EtcdStoreOptions {
 // A key that records where we compacted to, as the Kubernetes apiserver's
 // compactor keeps its own marker key: etcd itself does not report it. Store
 // keys all begin with "/", so a marker beginning with NUL never shows in them.
+const FENCE_SUFFIX = '\0skiff-progress';
+const isFence = (key: Buffer) => key.length >= FENCE_SUFFIX.length && key.subarray(key.length - FENCE_SUFFIX.length).toString('latin1') === FENCE_SUFFIX;
+
 const compactKey = (root: string) => Buffer.from(`\0skiff-compact-rev${root}`);
 
 type RawKV = { key: Buffer; value: Buffer; create_revision: string; mod_revision: string };
@@ -90,18 +93,27 @@ export class EtcdStore implements Store {
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    const start = opts.startKey && opts.startKey > prefix ? opts.startKey : prefix || '/';
+    let start = opts.startKey && opts.startKey > prefix ? opts.startKey : prefix || '/';
     const end = this.rangeEnd(prefix);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
-    const res = await this.call(
-      'list',
-      () => this.client.kv.range({ key: this.k(start), range_end: end, revision: opts.revision || 0, limit: limit ? limit + 1 : 0 }),
-      opts.revision,
-    );
-    const items = (res.kvs as RawKV[]).map((r) => this.kvOf(r));
+    let revision = opts.revision || 0;
+    const items: KeyValue[] = [];
+    // Fence keys are skipped, so a page may take more than one read to fill.
+    for (;;) {
+      const res = await this.call(
+        'list',
+        () => this.client.kv.range({ key: this.k(start), range_end: end, revision, limit: limit ? limit + 1 - items.length : 0 }),
+        opts.revision,
+      );
+      revision = revision || Number(res.header.revision);
+      const kvs = res.kvs as RawKV[];
+      for (const r of kvs) if (!isFence(r.key)) items.push(this.kvOf(r));
+      if (!limit || items.length > limit || !res.more || kvs.length === 0) break;
+      start = this.kvOf(kvs[kvs.length - 1]!).key + '\0';
+    }
     const more = limit > 0 && items.length > limit;
-    if (more) items.pop();
-    return { items, revision: opts.revision || Number(res.header.revision), more };
+    if (more) items.length = limit;
+    return { items, revision, more };
   }
 
   private rangeEnd(prefix: string): Buffer {
@@ -111,8 +123,14 @@ export class EtcdStore implements Store {
   }
 
   async count(prefix: string): Promise<number> {
-    const res = await this.call('count', () => this.client.kv.range({ key: this.k(prefix || '/'), range_end: this.rangeEnd(prefix), count_only: true }));
-    return Number(res.count);
+    // Keys only, so progress fences (of this prefix or narrower ones) can be left out.
+    const res = await this.call('count', () => this.client.kv.range({ key: this.k(prefix || '/'), range_end: this.rangeEnd(prefix), keys_only: true }));
+    return (res.kvs as RawKV[]).filter((r) => !isFence(r.key)).length;
+  }
+
+  /** The key whose write proves watch progress under `prefix` (see watch()). */
+  private fenceKey(prefix: string): Buffer {
+    return Buffer.from(this.root + (prefix || '/') + FENCE_SUFFIX);
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
@@ -168,13 +186,19 @@ export class EtcdStore implements Store {
   }
 
   // One gRPC watch stream per Store watch, driven directly rather than through
-  // etcd3's WatchManager: we need etcd's compact_revision on cancellation and
-  // progress requests, and a broken stream must end the watch (the caller
-  // re-lists) instead of silently reconnecting.
+  // etcd3's WatchManager: we need etcd's compact_revision on cancellation, and
+  // a broken stream must end the watch (the caller re-lists) instead of
+  // silently reconnecting.
+  //
+  // Progress is proven with a fence, not etcd's progress request: etcd before
+  // 3.4.25/3.5.8 (Debian 12 ships 3.4.23) answers a progress request on a
+  // separate channel that can overtake events still queued for the watcher.
+  // A write to a fence key inside the prefix comes back through the watch
+  // itself, and etcd delivers a watcher's events in revision order, so when
+  // the fence arrives every earlier event has.
   watch(prefix: string, opts: WatchOptions): Watch {
     let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>> | undefined;
     let closed = false;
-    let progressWanted = false;
     const queue: WatchQueue = new WatchQueue(
       this.capacity,
       () => {
@@ -183,8 +207,11 @@ export class EtcdStore implements Store {
         stream?.end();
       },
       () => {
-        if (stream) stream.write({ progress_request: {} });
-        else progressWanted = true;
+        this.track(
+          this.client.kv.put({ key: this.fenceKey(prefix), value: Buffer.alloc(0) }).catch((err: Error) =>
+            fail(new StoreError('Unavailable', `etcd progress fence under ${prefix} failed: ${err.message}`, { cause: err })),
+          ),
+        );
       },
     );
     this.watches.add(queue);
@@ -199,17 +226,14 @@ export class EtcdStore implements Store {
         s.on('data', (res) => {
           if (Number(res.compact_revision) > 0) return fail(compacted(opts.sinceRevision, Number(res.compact_revision)));
           if (res.canceled) return fail(new StoreError('Unavailable', `etcd canceled the watch on ${prefix}: ${res.cancel_reason || 'no reason given'}`));
-          if (res.created) {
-            if (progressWanted) s.write({ progress_request: {} });
-            return;
-          }
-          if (res.events.length === 0) {
-            // A progress response: every event up to header.revision came before it.
-            queue.pushUnbounded(progressEvent(Number(res.header.revision)));
-            return;
-          }
+          if (res.created) return;
           for (const ev of res.events) {
-            if (!queue.push(this.eventOf(ev.type, ev.kv as RawKV, ev.prev_kv as RawKV | undefined))) return;
+            const raw = ev.kv as RawKV;
+            if (isFence(raw.key)) {
+              if (ev.type === 'Put') queue.pushUnbounded(progressEvent(Number(raw.mod_revision)));
+              continue;
+            }
+            if (!queue.push(this.eventOf(ev.type, raw, ev.prev_kv as RawKV | undefined))) return;
           }
         });
         s.on('error', (err: Error) => fail(new StoreError('Unavailable', `etcd watch on ${prefix} broke: ${err.message}`, { cause: err })));

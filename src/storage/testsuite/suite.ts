@@ -281,6 +281,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.equal(again!.type, 'PROGRESS');
       assert.ok(again!.kv.modRevision >= later.modRevision);
       w.close();
+      // However a backend proves progress, nothing of it shows in reads.
+      assert.deepEqual((await s.list('/r/')).items.map((i) => i.key), ['/r/a']);
+      assert.deepEqual((await s.list('/r/', { limit: 1 })).items.map((i) => i.key), ['/r/a']);
+      assert.equal(await s.count('/r/'), 1);
     });
 
     test('closing a watch ends its iteration', async () => {
