@@ -2,6 +2,8 @@
 
 import { UsageError } from './args.ts';
 import { up } from './up.ts';
+import { server } from './server.ts';
+import { kubectl } from './kubectl.ts';
 
 const HELP = `skiff: a Kubernetes-compatible container platform
 
@@ -9,11 +11,15 @@ usage: skiff COMMAND [flags]
 
 commands:
   up        bring up a single-node cluster in the foreground
+  server    run the control plane (API server) in the foreground
+  kubectl   run kubectl against this machine's cluster
   version   print the version
   help      this text`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   up,
+  server,
+  kubectl,
   version: async () => {
     console.log('skiff v0.1.0');
     return 0;

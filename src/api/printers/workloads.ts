@@ -1,0 +1,157 @@
+// Printers for the apps workloads and ReplicationController: Deployment,
+// ReplicaSet, ReplicationController, DaemonSet and StatefulSet.
+// Replica counts a Kubernetes server always defaults (spec.replicas to 1)
+// are defaulted here too, so an undefaulted object prints as a stored one.
+
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { ReplicationController } from 'kubernetes-types/core/v1.js';
+import {
+  AGE_COLUMN,
+  CONTAINERS_DESC,
+  IMAGES_DESC,
+  NAME_COLUMN,
+  col,
+  containerCells,
+  formatLabelSelector,
+  formatLabels,
+  int,
+  selectorString,
+  type Printer,
+} from './common.ts';
+import { DOC } from './descriptions.ts';
+import { translateTimestampSince } from './duration.ts';
+
+const containersCol = col('Containers', 'string', CONTAINERS_DESC, 1);
+const imagesCol = col('Images', 'string', IMAGES_DESC, 1);
+
+function replicas(n: number | undefined): number {
+  return n === undefined || n === null ? 1 : int(n);
+}
+
+export const deploymentPrinter: Printer = {
+  columns: [
+    NAME_COLUMN,
+    col('Ready', 'string', 'Number of the pod with ready state'),
+    col('Up-to-date', 'string', DOC.deployUpdated),
+    col('Available', 'string', DOC.deployAvailable),
+    AGE_COLUMN,
+    containersCol,
+    imagesCol,
+    col('Selector', 'string', DOC.deploySelector, 1),
+  ],
+  cells(obj: Deployment, now) {
+    const status = obj.status ?? {};
+    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
+    // printDeployment prints the selector without FormatLabelSelector's "<none>".
+    const selector = selectorString(obj.spec?.selector);
+    return [
+      obj.metadata?.name ?? '',
+      `${int(status.readyReplicas)}/${replicas(obj.spec?.replicas)}`,
+      int(status.updatedReplicas),
+      int(status.availableReplicas),
+      translateTimestampSince(obj.metadata?.creationTimestamp, now),
+      names,
+      images,
+      selector === null ? '<invalid>' : selector,
+    ];
+  },
+};
+
+export const replicaSetPrinter: Printer = {
+  columns: [
+    NAME_COLUMN,
+    col('Desired', 'integer', DOC.rsSpecReplicas),
+    col('Current', 'integer', DOC.rsStatusReplicas),
+    col('Ready', 'integer', DOC.rsStatusReadyReplicas),
+    AGE_COLUMN,
+    containersCol,
+    imagesCol,
+    col('Selector', 'string', DOC.rsSpecSelector, 1),
+  ],
+  cells(obj: ReplicaSet, now) {
+    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
+    return [
+      obj.metadata?.name ?? '',
+      replicas(obj.spec?.replicas),
+      int(obj.status?.replicas),
+      int(obj.status?.readyReplicas),
+      translateTimestampSince(obj.metadata?.creationTimestamp, now),
+      names,
+      images,
+      formatLabelSelector(obj.spec?.selector),
+    ];
+  },
+};
+
+export const replicationControllerPrinter: Printer = {
+  columns: [
+    NAME_COLUMN,
+    col('Desired', 'integer', DOC.rcSpecReplicas),
+    col('Current', 'integer', DOC.rcStatusReplicas),
+    col('Ready', 'integer', DOC.rcStatusReadyReplicas),
+    AGE_COLUMN,
+    containersCol,
+    imagesCol,
+    col('Selector', 'string', DOC.rcSpecSelector, 1),
+  ],
+  cells(obj: ReplicationController, now) {
+    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
+    return [
+      obj.metadata?.name ?? '',
+      replicas(obj.spec?.replicas),
+      int(obj.status?.replicas),
+      int(obj.status?.readyReplicas),
+      translateTimestampSince(obj.metadata?.creationTimestamp, now),
+      names,
+      images,
+      formatLabels(obj.spec?.selector),
+    ];
+  },
+};
+
+export const daemonSetPrinter: Printer = {
+  columns: [
+    NAME_COLUMN,
+    col('Desired', 'integer', DOC.dsDesired),
+    col('Current', 'integer', DOC.dsCurrent),
+    col('Ready', 'integer', DOC.dsReady),
+    col('Up-to-date', 'integer', DOC.dsUpdated),
+    col('Available', 'integer', DOC.dsAvailable),
+    col('Node Selector', 'string', DOC.podSpecNodeSelector),
+    AGE_COLUMN,
+    containersCol,
+    imagesCol,
+    col('Selector', 'string', DOC.dsSelector, 1),
+  ],
+  cells(obj: DaemonSet, now) {
+    const status = obj.status;
+    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
+    return [
+      obj.metadata?.name ?? '',
+      int(status?.desiredNumberScheduled),
+      int(status?.currentNumberScheduled),
+      int(status?.numberReady),
+      int(status?.updatedNumberScheduled),
+      int(status?.numberAvailable),
+      formatLabels(obj.spec?.template?.spec?.nodeSelector),
+      translateTimestampSince(obj.metadata?.creationTimestamp, now),
+      names,
+      images,
+      formatLabelSelector(obj.spec?.selector),
+    ];
+  },
+};
+
+export const statefulSetPrinter: Printer = {
+  columns: [NAME_COLUMN, col('Ready', 'string', 'Number of the pod with ready state'), AGE_COLUMN, containersCol, imagesCol],
+  cells(obj: StatefulSet, now) {
+    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
+    return [
+      obj.metadata?.name ?? '',
+      `${int(obj.status?.readyReplicas)}/${replicas(obj.spec?.replicas)}`,
+      translateTimestampSince(obj.metadata?.creationTimestamp, now),
+      names,
+      images,
+    ];
+  },
+};

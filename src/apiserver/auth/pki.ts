@@ -1,0 +1,57 @@
+// The cluster's certificate authority and the API server's serving
+// certificate, made once on first start (ECDSA P-256, by the openssl CLI) and
+// kept in <data-dir>/pki. Clients pin the CA through the kubeconfig.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+
+export const OPENSSL_INSTALL_HINT = 'openssl is needed to create the cluster CA: install it with `apt-get install openssl`';
+
+export interface ServingPKI {
+  caCertPath: string;
+  caCert: string;
+  cert: string;
+  key: string;
+}
+
+function openssl(args: string[], cwd: string): void {
+  try {
+    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
+    if (err.code === 'ENOENT') throw new Error(OPENSSL_INSTALL_HINT);
+    throw new Error(`openssl ${args[0]} failed: ${err.stderr?.toString().trim() || err.message}`);
+  }
+}
+
+/** The addresses the serving certificate is valid for: loopback, this host's name and its interface addresses. */
+export function servingNames(extra: string[] = []): { dns: string[]; ips: string[] } {
+  const dns = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', hostname()]);
+  const ips = new Set(['127.0.0.1', '::1']);
+  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal) ips.add(a.address.split('%')[0]!);
+  for (const e of extra) (/^[\d.]+$|:/.test(e) ? ips : dns).add(e);
+  return { dns: [...dns], ips: [...ips] };
+}
+
+/** Loads the PKI in `dir`, creating what is missing. */
+export function ensurePKI(dir: string, extraNames: string[] = []): ServingPKI {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const p = (f: string) => join(dir, f);
+  if (!existsSync(p('ca.crt')) || !existsSync(p('ca.key'))) {
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ca.key'], dir);
+    openssl(['req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '3650', '-subj', '/CN=skiff-ca', '-out', 'ca.crt'], dir);
+    rmSync(p('apiserver.crt'), { force: true });
+  }
+  if (!existsSync(p('apiserver.crt')) || !existsSync(p('apiserver.key'))) {
+    const { dns, ips } = servingNames(extraNames);
+    const san = [...dns.map((d) => `DNS:${d}`), ...ips.map((i) => `IP:${i}`)].join(',');
+    writeFileSync(p('apiserver.ext'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=critical,CA:FALSE\n`);
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'apiserver.key'], dir);
+    openssl(['req', '-new', '-key', 'apiserver.key', '-subj', '/CN=skiff-apiserver', '-out', 'apiserver.csr'], dir);
+    openssl(['x509', '-req', '-in', 'apiserver.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-sha256', '-extfile', 'apiserver.ext', '-out', 'apiserver.crt'], dir);
+    rmSync(p('apiserver.csr'), { force: true });
+  }
+  return { caCertPath: p('ca.crt'), caCert: readFileSync(p('ca.crt'), 'utf8'), cert: readFileSync(p('apiserver.crt'), 'utf8'), key: readFileSync(p('apiserver.key'), 'utf8') };
+}

@@ -1,0 +1,211 @@
+// A resource request, from parsed RequestInfo to response: picks the verb,
+// decodes the body, calls ResourceREST, and answers in the negotiated format
+// (JSON or a Table). Subresources status and scale live here too.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as errors from '../../api/errors.ts';
+import { labelSelectorToString } from '../../api/labels.ts';
+import type { StoredObject } from '../../storage/objects.ts';
+import { decodeBody, negotiate, PATCH_TYPES, parseMediaTypes, type PatchType } from '../http/negotiate.ts';
+import { addWarning, readBody, writeJSON } from '../http/respond.ts';
+import { apiVersionOf } from '../registry/resources.ts';
+import type { RequestInfo } from '../request.ts';
+import { toTable, type IncludeObject } from '../table.ts';
+import { serveWatch } from '../watch.ts';
+import { listResource, parseListQuery } from './list.ts';
+import { applyPatch } from './patch.ts';
+import { decodeAgainstSchema, parseFieldValidation } from './schemacheck.ts';
+import type { DeleteRequest, ResourceREST } from './resource.ts';
+
+export interface ResourceRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  query: URLSearchParams;
+  rest: ResourceREST;
+  /** Decodes a Kubernetes protobuf body; absent: protobuf bodies get 415. */
+  protobuf?: (b: Buffer) => unknown;
+}
+
+type Obj = StoredObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
+
+const SUBRESOURCES_WITH_OBJECT = new Set(['', 'status']);
+
+export async function handleResource(r: ResourceRequest): Promise<void> {
+  const { info, rest, query } = r;
+  const sub = info.subresource;
+  if (sub && !rest.info.subresources.some((s) => s.name === sub)) throw errors.notFound(rest.gr, `${info.name}/${sub}`);
+  const ns = rest.info.namespaced ? info.namespace : '';
+  if (rest.info.namespaced && !ns && !['list', 'watch'].includes(info.verb)) {
+    throw errors.badRequest(`the server could not find the requested resource: a namespace is required for ${rest.info.resource}`);
+  }
+  const dryRun = query.getAll('dryRun').includes('All');
+  const format = negotiate(r.req.headers.accept, { table: true });
+  const table = format.kind === 'table' ? { version: format.version, includeObject: (query.get('includeObject') as IncludeObject | null) ?? undefined } : undefined;
+
+  const answer = (code: number, obj: Obj) => {
+    if (table) writeJSON(r.res, code, toTable(rest.info, [obj], { tableVersion: table.version, includeObject: table.includeObject, resourceVersion: obj.metadata?.resourceVersion }));
+    else writeJSON(r.res, code, obj);
+  };
+
+  if (sub === 'scale') return handleScale(r, ns, dryRun);
+  const fieldValidation = parseFieldValidation(query.get('fieldValidation'));
+  const decoded = (obj: Obj): Obj => {
+    for (const f of decodeAgainstSchema(obj, rest.info.group, rest.info.version, rest.info.kind, fieldValidation)) addWarning(r.res, `unknown field "${f}"`);
+    return obj;
+  };
+  if (sub && !SUBRESOURCES_WITH_OBJECT.has(sub)) throw errors.methodNotSupported(rest.gr, `${info.verb} ${sub}`);
+
+  switch (info.verb) {
+    case 'get':
+      return answer(200, await rest.get(ns, info.name));
+    case 'list': {
+      const q = parseListQuery(rest.info, query);
+      const page = await listResource(rest, ns, q);
+      if (table) {
+        const t = toTable(rest.info, page.items.map((i) => i.object), {
+          tableVersion: table.version,
+          includeObject: table.includeObject,
+          resourceVersion: page.resourceVersion,
+          continueToken: page.continueToken,
+          remainingItemCount: page.remainingItemCount,
+        });
+        return writeJSON(r.res, 200, t);
+      }
+      const meta: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+      if (page.continueToken) meta.continue = page.continueToken;
+      if (page.remainingItemCount !== undefined) meta.remainingItemCount = page.remainingItemCount;
+      // Items are already encoded (once, in the cache): splice them in rather than re-serialise.
+      const head = `{"kind":"${rest.info.kind}List","apiVersion":"${apiVersionOf(rest.info)}","metadata":${JSON.stringify(meta)},"items":[`;
+      return writeJSON(r.res, 200, head + page.items.map((i) => i.json()).join(',') + ']}');
+    }
+    case 'watch': {
+      const q = parseListQuery(rest.info, query);
+      const timeout = query.get('timeoutSeconds');
+      return serveWatch(r.req, r.res, rest, ns, {
+        labelSelector: q.labelSelector,
+        fieldSelector: q.fieldSelector,
+        resourceVersion: q.resourceVersion,
+        timeoutSeconds: timeout ? Number(timeout) : undefined,
+        allowBookmarks: query.get('allowWatchBookmarks') === 'true',
+        table,
+      });
+    }
+    case 'create': {
+      const body = decoded(await objectBody(r));
+      return answer(201, await rest.create(ns, body, { dryRun }));
+    }
+    case 'update': {
+      const body = decoded(await objectBody(r));
+      return answer(200, await rest.update(ns, info.name, body, { dryRun, subresource: sub || undefined }));
+    }
+    case 'patch': {
+      const { type, patch } = await patchBody(r);
+      const apiVersion = apiVersionOf(rest.info);
+      const updated = await rest.update(ns, info.name, (cur) => decoded(applyPatch(type, cur, patch, apiVersion, rest.info.kind) as Obj), { dryRun, subresource: sub || undefined });
+      return answer(200, updated);
+    }
+    case 'delete': {
+      const del = await deleteOptions(r);
+      const { object } = await rest.delete(ns, info.name, { ...del, dryRun: dryRun || del.dryRun });
+      return answer(200, object);
+    }
+    case 'deletecollection': {
+      const del = await deleteOptions(r);
+      const q = parseListQuery(rest.info, query);
+      const page = await listResource(rest, ns, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector });
+      const items: StoredObject[] = [];
+      for (const i of page.items) {
+        try {
+          items.push((await rest.delete(i.object.metadata!.namespace ?? '', i.object.metadata!.name!, { ...del, dryRun: dryRun || del.dryRun })).object);
+        } catch (e) {
+          if (!errors.isStatusError(e, 'NotFound')) throw e;
+        }
+      }
+      return writeJSON(r.res, 200, { kind: `${rest.info.kind}List`, apiVersion: apiVersionOf(rest.info), metadata: { resourceVersion: page.resourceVersion }, items });
+    }
+    default:
+      throw errors.methodNotSupported(rest.gr, info.verb);
+  }
+}
+
+async function objectBody(r: ResourceRequest): Promise<Obj> {
+  const raw = await readBody(r.req);
+  const { value } = decodeBody(r.req.headers['content-type'], raw, r.protobuf);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.badRequest('the body of the request must be an object');
+  return value as Obj;
+}
+
+async function patchBody(r: ResourceRequest): Promise<{ type: PatchType; patch: unknown }> {
+  const mt = parseMediaTypes(r.req.headers['content-type'])[0]?.type ?? '';
+  if (!(PATCH_TYPES as readonly string[]).includes(mt) || mt === 'application/apply-patch+yaml') {
+    throw errors.unsupportedMediaType(mt, ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+  }
+  const raw = await readBody(r.req);
+  return { type: mt as PatchType, patch: decodeBody(mt, raw).value };
+}
+
+async function deleteOptions(r: ResourceRequest): Promise<DeleteRequest> {
+  const out: DeleteRequest = {};
+  const raw = await readBody(r.req);
+  if (raw.length > 0) {
+    const v = decodeBody(r.req.headers['content-type'], raw, r.protobuf).value as Record<string, unknown> | null;
+    if (v && typeof v === 'object') {
+      if (typeof v.propagationPolicy === 'string') out.propagationPolicy = v.propagationPolicy as DeleteRequest['propagationPolicy'];
+      if (typeof v.gracePeriodSeconds === 'number') out.gracePeriodSeconds = v.gracePeriodSeconds;
+      if (v.preconditions && typeof v.preconditions === 'object') out.preconditions = v.preconditions as DeleteRequest['preconditions'];
+      if (Array.isArray(v.dryRun) && v.dryRun.includes('All')) out.dryRun = true;
+      if (v.orphanDependents === true) out.propagationPolicy = 'Orphan';
+    }
+  }
+  const q = r.query;
+  const pp = q.get('propagationPolicy');
+  if (pp) {
+    if (!['Foreground', 'Background', 'Orphan'].includes(pp)) throw errors.badRequest(`invalid propagationPolicy "${pp}": must be Foreground, Background or Orphan`);
+    out.propagationPolicy = pp as DeleteRequest['propagationPolicy'];
+  }
+  const gps = q.get('gracePeriodSeconds');
+  if (gps !== null) out.gracePeriodSeconds = Number(gps);
+  return out;
+}
+
+/** The autoscaling/v1 Scale view of a workload: what `kubectl scale` and HPAs read and write. */
+function scaleOf(obj: Obj) {
+  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  const selector = spec.selector as Parameters<typeof labelSelectorToString>[0] | Record<string, string> | undefined;
+  const selectorString =
+    selector && typeof selector === 'object' && ('matchLabels' in selector || 'matchExpressions' in selector)
+      ? labelSelectorToString(selector as Parameters<typeof labelSelectorToString>[0])
+      : Object.entries((selector ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',');
+  const m = obj.metadata ?? {};
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector: selectorString },
+  };
+}
+
+async function handleScale(r: ResourceRequest, ns: string, dryRun: boolean): Promise<void> {
+  const { rest, info } = r;
+  if (info.verb === 'get') return writeJSON(r.res, 200, scaleOf(await rest.get(ns, info.name)));
+  if (info.verb !== 'update' && info.verb !== 'patch') throw errors.methodNotSupported(rest.gr, info.verb);
+  const input = info.verb === 'update' ? await objectBody(r) : undefined;
+  const patch = info.verb === 'patch' ? await patchBody(r) : undefined;
+  const updated = await rest.update(
+    ns,
+    info.name,
+    (cur) => {
+      const scale = patch ? (applyPatch(patch.type, scaleOf(cur) as unknown as StoredObject, patch.patch, 'autoscaling/v1', 'Scale') as ReturnType<typeof scaleOf>) : (input as unknown as ReturnType<typeof scaleOf>);
+      const replicas = scale?.spec?.replicas;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        throw errors.invalid('autoscaling', 'Scale', info.name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', badValue: replicas, detail: 'must be greater than or equal to 0' }]);
+      }
+      return { ...cur, spec: { ...(cur.spec ?? {}), replicas } };
+    },
+    { dryRun },
+  );
+  writeJSON(r.res, 200, scaleOf(updated));
+}

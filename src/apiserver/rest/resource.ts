@@ -1,0 +1,235 @@
+// One resource's REST semantics over the Store, Kubernetes' generic registry
+// in small: what create, update, delete and reads do to an object's metadata,
+// defaults, validation and status, and which errors they answer with. Reads
+// come from the watch cache; writes go to the store with revision
+// preconditions, so concurrent writers never lose an update.
+
+import { applyDefaults } from '../../api/defaults/index.ts';
+import * as errors from '../../api/errors.ts';
+import { beginDeletion, prepareForCreate, prepareForUpdate, readyToRemove, type KubeObject } from '../../api/meta.ts';
+import { validateCreate, validateUpdate } from '../../api/validation/index.ts';
+import { guaranteedUpdate } from '../../storage/guaranteed.ts';
+import { decodeObject, encodeForStorage, objectKey, resourcePrefix, type StoredObject } from '../../storage/objects.ts';
+import { isStoreError, type KeyValue, type ListOptions, type Store } from '../../storage/store.ts';
+import type { WatchCache } from '../../storage/watchcache.ts';
+import { apiVersionOf, type ResourceInfo } from '../registry/resources.ts';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  /** "status" for the status subresource: only status changes. */
+  subresource?: string;
+}
+
+export interface DeleteRequest {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface NamespaceChecker {
+  /** Throws NotFound for a missing namespace and Forbidden for one being terminated. */
+  checkWritable(namespace: string): void;
+}
+
+type Obj = StoredObject & KubeObject;
+
+export class ResourceREST {
+  readonly gr: errors.GroupResource;
+
+  constructor(
+    readonly info: ResourceInfo,
+    private readonly store: Store,
+    readonly cache: WatchCache<StoredObject>,
+    private readonly namespaces?: NamespaceChecker,
+  ) {
+    this.gr = { group: info.group, resource: info.resource };
+  }
+
+  key(namespace: string, name: string): string {
+    return objectKey(this.info.groupResource, this.info.namespaced ? namespace : undefined, name);
+  }
+
+  prefix(namespace: string): string {
+    return resourcePrefix(this.info.groupResource, this.info.namespaced && namespace ? namespace : undefined);
+  }
+
+  /** A read from the store itself at a past revision: continue tokens that the cache has moved past. */
+  storeList(prefix: string, opts: ListOptions) {
+    return this.store.list(prefix, opts);
+  }
+
+  /** The current object, from the cache once it has caught up with the store. */
+  async get(namespace: string, name: string): Promise<Obj> {
+    await this.cache.waitCurrent();
+    const e = this.cache.get(this.key(namespace, name));
+    if (!e) throw errors.notFound(this.gr, name);
+    return e.object as Obj;
+  }
+
+  async create(namespace: string, body: Obj, opts: WriteOptions = {}): Promise<Obj> {
+    const obj = this.checkIdentity(body, namespace);
+    if (this.info.namespaced) this.namespaces?.checkWritable(obj.metadata!.namespace!);
+    applyDefaults(apiVersionOf(this.info), this.info.kind, obj);
+    prepareForCreate(obj, { tracksGeneration: this.info.tracksGeneration });
+    this.resetStatusOnCreate(obj);
+    const name = obj.metadata?.name ?? '';
+    const errs = validateCreate(apiVersionOf(this.info), this.info.kind, obj);
+    if (errs.length > 0) throw errors.invalid(this.info.group, this.info.kind, name, errs);
+    if (opts.dryRun) {
+      if (await this.store.get(this.key(namespace, name))) throw errors.alreadyExists(this.gr, name);
+      return obj;
+    }
+    try {
+      return decodeObject<Obj>(await this.store.create(this.key(obj.metadata!.namespace ?? '', name), encodeForStorage(obj)));
+    } catch (e) {
+      if (isStoreError(e, 'AlreadyExists')) throw errors.alreadyExists(this.gr, name);
+      throw e;
+    }
+  }
+
+  /**
+   * Replaces the object (PUT), or computes the replacement from the current
+   * one (PATCH passes `mutate`). A resourceVersion in the new object is a
+   * precondition; without one the update is unconditional, as Kubernetes
+   * allows for these resources.
+   */
+  async update(namespace: string, name: string, next: Obj | ((current: Obj) => Obj | Promise<Obj>), opts: WriteOptions = {}): Promise<Obj> {
+    const key = this.key(namespace, name);
+    let result: Obj | undefined;
+    let dryRunResult: Obj | undefined;
+    try {
+      const kv = await guaranteedUpdate(this.store, key, async (cur: KeyValue) => {
+        const current = decodeObject<Obj>(cur);
+        const proposed = typeof next === 'function' ? await next(structuredClone(current)) : structuredClone(next);
+        const updated = this.prepareUpdate(proposed, current, namespace, name, opts);
+        const encoded = encodeForStorage(updated);
+        if (encoded === encodeForStorage(current)) {
+          // Nothing changed: Kubernetes writes nothing and keeps the resourceVersion.
+          result = current;
+          return undefined;
+        }
+        if (opts.dryRun) {
+          dryRunResult = updated;
+          return undefined;
+        }
+        return encoded;
+      });
+      if (dryRunResult) return dryRunResult;
+      if (result) return result;
+      const obj = decodeObject<Obj>(kv);
+      // The last finalizer gone from an object marked for deletion: it goes now.
+      if (readyToRemove(obj)) {
+        try {
+          return decodeObject<Obj>(await this.store.delete(key, kv.modRevision));
+        } catch (e) {
+          if (!isStoreError(e, 'NotFound') && !isStoreError(e, 'Conflict')) throw e;
+        }
+      }
+      return obj;
+    } catch (e) {
+      if (isStoreError(e, 'NotFound')) throw errors.notFound(this.gr, name);
+      if (isStoreError(e, 'Conflict')) throw errors.conflict(this.gr, name);
+      throw e;
+    }
+  }
+
+  private prepareUpdate(proposed: Obj, current: Obj, namespace: string, name: string, opts: WriteOptions): Obj {
+    const obj = this.checkIdentity(proposed, namespace);
+    if (obj.metadata!.name !== name) {
+      throw errors.badRequest(`the name of the object (${obj.metadata!.name}) does not match the name on the URL (${name})`);
+    }
+    const rv = obj.metadata!.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== current.metadata!.resourceVersion) throw errors.conflict(this.gr, name);
+    let updated: Obj;
+    if (opts.subresource === 'status') {
+      // A status write changes status and nothing else.
+      updated = { ...structuredClone(current), status: obj.status };
+    } else {
+      updated = obj;
+      if (this.info.subresources.some((s) => s.name === 'status') && current.status !== undefined) updated.status = structuredClone(current.status);
+      else if (this.info.subresources.some((s) => s.name === 'status')) delete updated.status;
+    }
+    applyDefaults(apiVersionOf(this.info), this.info.kind, updated);
+    prepareForUpdate(updated, current, { tracksGeneration: this.info.tracksGeneration, subresource: opts.subresource });
+    delete updated.metadata!.resourceVersion;
+    const errs = validateUpdate(apiVersionOf(this.info), this.info.kind, updated, current);
+    if (errs.length > 0) throw errors.invalid(this.info.group, this.info.kind, name, errs);
+    return updated;
+  }
+
+  /**
+   * Deletes, or marks for deletion when finalizers or a grace period hold
+   * the object back; answers with the object as it now is.
+   */
+  async delete(namespace: string, name: string, req: DeleteRequest = {}): Promise<{ object: Obj; deleted: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw errors.notFound(this.gr, name);
+      const current = decodeObject<Obj>(kv);
+      const pre = req.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata!.uid) {
+        throw errors.conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata!.uid ?? ''}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata!.resourceVersion) {
+        throw errors.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata!.resourceVersion}`);
+      }
+      const graceful = this.info.kind === 'Pod' && !!(current as { spec?: { nodeName?: string } }).spec?.nodeName;
+      const decision = beginDeletion(current, {
+        gracePeriodSeconds: req.gracePeriodSeconds ?? (graceful ? ((current as { spec?: { terminationGracePeriodSeconds?: number } }).spec?.terminationGracePeriodSeconds ?? 30) : undefined),
+        graceful,
+        propagationPolicy: req.propagationPolicy,
+        tracksGeneration: this.info.tracksGeneration,
+      });
+      if (decision.action === 'none') return { object: current, deleted: false };
+      if (req.dryRun) return { object: decision.action === 'update' ? (decision.object as Obj) : current, deleted: decision.action === 'delete' };
+      try {
+        if (decision.action === 'delete') return { object: decodeObject<Obj>(await this.store.delete(key, kv.modRevision)), deleted: true };
+        const stored = { ...(decision.object as Obj) };
+        const updated = decodeObject<Obj>(await this.store.update(key, encodeForStorage(stored), kv.modRevision));
+        return { object: updated, deleted: false };
+      } catch (e) {
+        if (isStoreError(e, 'Conflict') && attempt < 10) continue;
+        if (isStoreError(e, 'NotFound')) throw errors.notFound(this.gr, name);
+        throw e;
+      }
+    }
+  }
+
+  /** Fills apiVersion/kind/namespace from the URL and refuses a body that names another. */
+  private checkIdentity(body: Obj, namespace: string): Obj {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be a JSON object');
+    const obj = body;
+    const want = apiVersionOf(this.info);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
+      throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
+    }
+    if (obj.kind !== undefined && obj.kind !== this.info.kind) {
+      throw errors.badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${this.info.kind})`);
+    }
+    obj.apiVersion = want;
+    obj.kind = this.info.kind;
+    const meta = (obj.metadata ??= {});
+    if (typeof meta !== 'object' || Array.isArray(meta)) throw errors.badRequest('metadata must be an object');
+    if (this.info.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = meta.namespace || namespace;
+      if (!meta.namespace) throw errors.badRequest('the namespace of the object must be set for a namespaced resource');
+    } else {
+      delete meta.namespace;
+    }
+    return obj;
+  }
+
+  private resetStatusOnCreate(obj: Obj): void {
+    if (!this.info.subresources.some((s) => s.name === 'status')) return;
+    if (this.info.kind === 'Namespace') obj.status = { phase: 'Active' };
+    else if (this.info.kind === 'Pod') obj.status = { phase: 'Pending' };
+    else if (this.info.kind === 'Node') return; // agents register nodes with their status
+    else delete obj.status;
+  }
+
+}

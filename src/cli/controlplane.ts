@@ -1,0 +1,65 @@
+// The control plane as one process: store, cluster CA, tokens, API server,
+// kubeconfig. `skiff server` runs it alone; `skiff up` runs it with the node
+// parts as they are built.
+
+import { join } from 'node:path';
+import { ensurePKI } from '../apiserver/auth/pki.ts';
+import { TokenAuthenticator } from '../apiserver/auth/tokens.ts';
+import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
+import { openAPIRoutes } from '../apiserver/openapi/routes.ts';
+import { decodeKubernetesProtobuf } from '../apiserver/protobuf/decode.ts';
+import { ApiServer } from '../apiserver/server.ts';
+import { openStore } from '../storage/open.ts';
+import type { Store } from '../storage/store.ts';
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  datastore?: string;
+  port: number;
+  host?: string;
+  log?: (line: string) => void;
+}
+
+export interface ControlPlane {
+  url: string;
+  kubeconfig: string;
+  store: Store;
+  server: ApiServer;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_API_PORT = 6443;
+
+export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
+  const store = await openStore({ dataDir: o.dataDir, datastore: o.datastore });
+  try {
+    const pki = ensurePKI(join(o.dataDir, 'pki'));
+    const tokens = TokenAuthenticator.open(join(o.dataDir, 'tokens.json'));
+    const server = new ApiServer({
+      store,
+      port: o.port,
+      host: o.host ?? '127.0.0.1',
+      tls: { cert: pki.cert, key: pki.key },
+      authenticate: (h) => tokens.authenticate(h),
+      protobuf: (b) => decodeKubernetesProtobuf(b).object,
+      routes: openAPIRoutes(),
+      log: o.log,
+    });
+    const { url } = await server.start();
+    const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
+    writeKubeconfig(kubeconfig, { server: url, caCert: pki.caCert, token: tokens.tokenFor('admin')! });
+    return {
+      url,
+      kubeconfig,
+      store,
+      server,
+      stop: async () => {
+        await server.stop();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}

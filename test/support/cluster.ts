@@ -1,0 +1,25 @@
+// A real control plane for integration tests: the same startControlPlane the
+// `skiff server` command runs, on a temp data dir and a free port, with TLS,
+// tokens and a kubeconfig that real clients use as is.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startControlPlane, type ControlPlane } from '../../src/cli/controlplane.ts';
+
+export interface TestCluster extends ControlPlane {
+  dataDir: string;
+}
+
+export async function startTestCluster(opts: { datastore?: string } = {}): Promise<TestCluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-cluster-'));
+  const cp = await startControlPlane({ dataDir, datastore: opts.datastore, port: 0 });
+  return {
+    ...cp,
+    dataDir,
+    stop: async () => {
+      await cp.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
