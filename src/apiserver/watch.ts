@@ -56,8 +56,10 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, rest
     for await (const d of queue) {
       let frame: string;
       if (w.table) {
-        const table = toTable(rest.info, [d.event.object as StoredObject], { tableVersion: w.table.version, includeObject: w.table.includeObject, resourceVersion: String(d.event.revision) });
+        const table = toTable(rest.info, [rest.out(d.event.object as StoredObject)], { tableVersion: w.table.version, includeObject: w.table.includeObject, resourceVersion: String(d.event.revision) });
         frame = `{"type":"${d.type}","object":${JSON.stringify(table)}}\n`;
+      } else if (rest.convert) {
+        frame = `{"type":"${d.type}","object":${JSON.stringify(rest.out(d.event.object as StoredObject))}}\n`;
       } else {
         frame = d.event.frame(d.type);
       }

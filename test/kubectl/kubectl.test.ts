@@ -141,6 +141,15 @@ for (const version of ['1.32', '1.28']) {
       const hpa = ok(await k(['get', 'hpa', 'api']), 'get hpa');
       assert.deepEqual(header(hpa), ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE']);
       assert.match(hpa, /^api\s+Deployment\/api\s+cpu: <unknown>\/80%\s+2\s+5\s+0\s+\d+s$/m);
+      // Stored once (as autoscaling/v2; kubectl 1.32 sends v2, 1.28 sends v1), served in both shapes.
+      const path = (v: string) => `/apis/autoscaling/${v}/namespaces/default/horizontalpodautoscalers/api`;
+      const v2 = JSON.parse(ok(await k(['get', '--raw', path('v2')]), 'get v2'));
+      assert.equal(v2.apiVersion, 'autoscaling/v2');
+      assert.deepEqual(v2.spec.metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
+      const v1 = JSON.parse(ok(await k(['get', '--raw', path('v1')]), 'get v1'));
+      assert.equal(v1.apiVersion, 'autoscaling/v1');
+      assert.equal(v1.spec.targetCPUUtilizationPercentage, 80);
+      assert.equal(v1.metadata.resourceVersion, v2.metadata.resourceVersion);
     });
 
     test('scale, label, annotate, set image and patch (merge, json, strategic) change the object', async () => {

@@ -120,13 +120,20 @@ export async function listResource(rest: ResourceREST, namespace: string, q: Lis
     }
   }
   const { items, revision } = rest.cache.list({ prefix, filter });
+  // A converted version cannot share the cache's encoding.
+  const view = rest.convert
+    ? (e: (typeof items)[number]) => {
+        const object = rest.out(e.object);
+        return { object, json: () => JSON.stringify(object) };
+      }
+    : (e: (typeof items)[number]) => ({ object: e.object, json: () => e.objectJSON() });
   const limit = q.limit;
   if (limit === undefined || items.length <= limit) {
-    return { items: items.map((e) => ({ object: e.object, json: () => e.objectJSON() })), resourceVersion: String(revision) };
+    return { items: items.map(view), resourceVersion: String(revision) };
   }
   const page = items.slice(0, limit);
   return {
-    items: page.map((e) => ({ object: e.object, json: () => e.objectJSON() })),
+    items: page.map(view),
     resourceVersion: String(revision),
     continueToken: encodeContinue(revision, page[page.length - 1]!.key + '\0'),
     remainingItemCount: filter ? undefined : items.length - limit,
@@ -158,7 +165,7 @@ async function listFromStore(
       throw e;
     }
     for (const kv of res.items) {
-      const object = decodeObject(kv);
+      const object = rest.out(decodeObject(kv));
       if (filter && !filter(object)) continue;
       if (limit !== undefined && out.length === limit) {
         return { items: out, resourceVersion: String(revision), continueToken: encodeContinue(revision, kv.key) };

@@ -13,6 +13,7 @@ import { decodeObject, encodeForStorage, objectKey, resourcePrefix, type StoredO
 import { isStoreError, type KeyValue, type ListOptions, type Store } from '../../storage/store.ts';
 import type { WatchCache } from '../../storage/watchcache.ts';
 import { apiVersionOf, type ResourceInfo } from '../registry/resources.ts';
+import { converterFor, type Converter } from '../registry/conversion.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -36,6 +37,9 @@ type Obj = StoredObject & KubeObject;
 
 export class ResourceREST {
   readonly gr: errors.GroupResource;
+  /** How the served version maps to the stored one, when they differ in shape. */
+  readonly convert: Converter | undefined;
+  private readonly storageApiVersion: string;
 
   constructor(
     readonly info: ResourceInfo,
@@ -44,6 +48,17 @@ export class ResourceREST {
     private readonly namespaces?: NamespaceChecker,
   ) {
     this.gr = { group: info.group, resource: info.resource };
+    this.convert = converterFor(info);
+    this.storageApiVersion = this.convert?.storageVersion ?? apiVersionOf(info);
+  }
+
+  /** A stored object as this version serves it. */
+  out<T extends StoredObject>(o: T): T {
+    return this.convert ? (this.convert.fromStorage(o) as T) : o;
+  }
+
+  private toStorage(o: Obj, stored?: Obj): Obj {
+    return this.convert ? (this.convert.toStorage(o, stored) as Obj) : o;
   }
 
   key(namespace: string, name: string): string {
@@ -64,24 +79,24 @@ export class ResourceREST {
     await this.cache.waitCurrent();
     const e = this.cache.get(this.key(namespace, name));
     if (!e) throw errors.notFound(this.gr, name);
-    return e.object as Obj;
+    return this.out(e.object as Obj);
   }
 
   async create(namespace: string, body: Obj, opts: WriteOptions = {}): Promise<Obj> {
-    const obj = this.checkIdentity(body, namespace);
+    const obj = this.toStorage(this.checkIdentity(body, namespace));
     if (this.info.namespaced) this.namespaces?.checkWritable(obj.metadata!.namespace!);
-    applyDefaults(apiVersionOf(this.info), this.info.kind, obj);
+    applyDefaults(this.storageApiVersion, this.info.kind, obj);
     prepareForCreate(obj, { tracksGeneration: this.info.tracksGeneration });
     this.resetStatusOnCreate(obj);
     const name = obj.metadata?.name ?? '';
-    const errs = validateCreate(apiVersionOf(this.info), this.info.kind, obj);
+    const errs = validateCreate(this.storageApiVersion, this.info.kind, obj);
     if (errs.length > 0) throw errors.invalid(this.info.group, this.info.kind, name, errs);
     if (opts.dryRun) {
       if (await this.store.get(this.key(namespace, name))) throw errors.alreadyExists(this.gr, name);
-      return obj;
+      return this.out(obj);
     }
     try {
-      return decodeObject<Obj>(await this.store.create(this.key(obj.metadata!.namespace ?? '', name), encodeForStorage(obj)));
+      return this.out(decodeObject<Obj>(await this.store.create(this.key(obj.metadata!.namespace ?? '', name), encodeForStorage(obj))));
     } catch (e) {
       if (isStoreError(e, 'AlreadyExists')) throw errors.alreadyExists(this.gr, name);
       throw e;
@@ -101,7 +116,7 @@ export class ResourceREST {
     try {
       const kv = await guaranteedUpdate(this.store, key, async (cur: KeyValue) => {
         const current = decodeObject<Obj>(cur);
-        const proposed = typeof next === 'function' ? await next(structuredClone(current)) : structuredClone(next);
+        const proposed = typeof next === 'function' ? await next(this.out(structuredClone(current))) : structuredClone(next);
         const updated = this.prepareUpdate(proposed, current, namespace, name, opts);
         const encoded = encodeForStorage(updated);
         if (encoded === encodeForStorage(current)) {
@@ -115,18 +130,18 @@ export class ResourceREST {
         }
         return encoded;
       });
-      if (dryRunResult) return dryRunResult;
-      if (result) return result;
+      if (dryRunResult) return this.out(dryRunResult);
+      if (result) return this.out(result);
       const obj = decodeObject<Obj>(kv);
       // The last finalizer gone from an object marked for deletion: it goes now.
       if (readyToRemove(obj)) {
         try {
-          return decodeObject<Obj>(await this.store.delete(key, kv.modRevision));
+          return this.out(decodeObject<Obj>(await this.store.delete(key, kv.modRevision)));
         } catch (e) {
           if (!isStoreError(e, 'NotFound') && !isStoreError(e, 'Conflict')) throw e;
         }
       }
-      return obj;
+      return this.out(obj);
     } catch (e) {
       if (isStoreError(e, 'NotFound')) throw errors.notFound(this.gr, name);
       if (isStoreError(e, 'Conflict')) throw errors.conflict(this.gr, name);
@@ -135,7 +150,7 @@ export class ResourceREST {
   }
 
   private prepareUpdate(proposed: Obj, current: Obj, namespace: string, name: string, opts: WriteOptions): Obj {
-    const obj = this.checkIdentity(proposed, namespace);
+    const obj = this.toStorage(this.checkIdentity(proposed, namespace), current);
     if (obj.metadata!.name !== name) {
       throw errors.badRequest(`the name of the object (${obj.metadata!.name}) does not match the name on the URL (${name})`);
     }
@@ -150,10 +165,10 @@ export class ResourceREST {
       if (this.info.subresources.some((s) => s.name === 'status') && current.status !== undefined) updated.status = structuredClone(current.status);
       else if (this.info.subresources.some((s) => s.name === 'status')) delete updated.status;
     }
-    applyDefaults(apiVersionOf(this.info), this.info.kind, updated);
+    applyDefaults(this.storageApiVersion, this.info.kind, updated);
     prepareForUpdate(updated, current, { tracksGeneration: this.info.tracksGeneration, subresource: opts.subresource });
     delete updated.metadata!.resourceVersion;
-    const errs = validateUpdate(apiVersionOf(this.info), this.info.kind, updated, current);
+    const errs = validateUpdate(this.storageApiVersion, this.info.kind, updated, current);
     if (errs.length > 0) throw errors.invalid(this.info.group, this.info.kind, name, errs);
     return updated;
   }
@@ -182,13 +197,13 @@ export class ResourceREST {
         propagationPolicy: req.propagationPolicy,
         tracksGeneration: this.info.tracksGeneration,
       });
-      if (decision.action === 'none') return { object: current, deleted: false };
-      if (req.dryRun) return { object: decision.action === 'update' ? (decision.object as Obj) : current, deleted: decision.action === 'delete' };
+      if (decision.action === 'none') return { object: this.out(current), deleted: false };
+      if (req.dryRun) return { object: this.out(decision.action === 'update' ? (decision.object as Obj) : current), deleted: decision.action === 'delete' };
       try {
-        if (decision.action === 'delete') return { object: decodeObject<Obj>(await this.store.delete(key, kv.modRevision)), deleted: true };
+        if (decision.action === 'delete') return { object: this.out(decodeObject<Obj>(await this.store.delete(key, kv.modRevision))), deleted: true };
         const stored = { ...(decision.object as Obj) };
         const updated = decodeObject<Obj>(await this.store.update(key, encodeForStorage(stored), kv.modRevision));
-        return { object: updated, deleted: false };
+        return { object: this.out(updated), deleted: false };
       } catch (e) {
         if (isStoreError(e, 'Conflict') && attempt < 10) continue;
         if (isStoreError(e, 'NotFound')) throw errors.notFound(this.gr, name);
