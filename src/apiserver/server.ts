@@ -165,7 +165,7 @@ export class ApiServer implements NamespaceChecker {
     }
     const rest = this.restFor(info.group, info.version, info.resource);
     if (!rest) throw this.pathNotFound();
-    await handleResource({ req, res, info, query: url.searchParams, rest, protobuf: this.opts.protobuf });
+    await handleResource({ req, res, info, query: url.searchParams, rest, protobuf: this.opts.protobuf, restFor: (g, v, r) => this.restFor(g, v, r) });
   }
 
   private discoveryDoc(res: ServerResponse, group: string, version: string): void {

@@ -25,6 +25,8 @@ export interface ResourceRequest {
   rest: ResourceREST;
   /** Decodes a Kubernetes protobuf body; absent: protobuf bodies get 415. */
   protobuf?: (b: Buffer) => unknown;
+  /** Another resource's REST (the bindings collection acts on pods). */
+  restFor?: (group: string, version: string, resource: string) => ResourceREST | undefined;
 }
 
 type Obj = StoredObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
@@ -49,6 +51,21 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   };
 
   if (sub === 'scale') return handleScale(r, ns, dryRun);
+  if (rest.info.kind === 'Pod' && info.verb === 'create' && (sub === 'binding' || sub === 'eviction')) {
+    const body = await objectBody(r);
+    if (sub === 'binding') await bindPod(rest, ns, info.name, body, dryRun);
+    else await evictPod(rest, ns, info.name, body, dryRun);
+    return writeJSON(r.res, 201, errors.success({ name: info.name, kind: 'pods' }));
+  }
+  if (rest.info.resource === 'bindings' && rest.info.group === '') {
+    if (info.verb !== 'create') throw errors.methodNotSupported(rest.gr, info.verb);
+    const body = await objectBody(r);
+    const pods = r.restFor?.('', 'v1', 'pods');
+    const podName = body.metadata?.name;
+    if (!pods || !podName) throw errors.invalid('', 'Binding', podName ?? '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
+    await bindPod(pods, ns, podName, body, dryRun);
+    return writeJSON(r.res, 201, errors.success({ name: podName, kind: 'pods' }));
+  }
   const fieldValidation = parseFieldValidation(query.get('fieldValidation'));
   const decoded = (obj: Obj): Obj => {
     for (const f of decodeAgainstSchema(obj, rest.info.group, rest.info.version, rest.info.kind, fieldValidation)) addWarning(r.res, `unknown field "${f}"`);
@@ -167,6 +184,37 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteRequest> {
   const gps = q.get('gracePeriodSeconds');
   if (gps !== null) out.gracePeriodSeconds = Number(gps);
   return out;
+}
+
+/** pods/binding: what the scheduler posts to place a pod on a node. */
+async function bindPod(rest: ResourceREST, ns: string, name: string, binding: Obj, dryRun: boolean): Promise<void> {
+  const target = (binding as { target?: { kind?: string; name?: string } }).target;
+  if (!target?.name) {
+    throw errors.invalid('', 'Binding', name, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
+  }
+  if (target.kind && target.kind !== 'Node') throw errors.badRequest(`binding target kind must be Node, not ${target.kind}`);
+  if (dryRun) return;
+  await rest.mutateStored(ns, name, (pod) => {
+    const spec = (pod.spec ??= {}) as { nodeName?: string };
+    if (pod.metadata?.deletionTimestamp) throw errors.conflict(rest.gr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (spec.nodeName) throw errors.conflict(rest.gr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+    spec.nodeName = target.name;
+    const status = (pod.status ??= {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
+    const conditions = (status.conditions ??= []).filter((c) => c.type !== 'PodScheduled');
+    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+    status.conditions = conditions;
+    return pod;
+  });
+}
+
+/** pods/eviction: a delete that disruption budgets may refuse (budgets are not enforced yet). */
+async function evictPod(rest: ResourceREST, ns: string, name: string, eviction: Obj, dryRun: boolean): Promise<void> {
+  const opts = ((eviction as { deleteOptions?: Record<string, unknown> }).deleteOptions ?? {}) as DeleteRequest & { dryRun?: unknown };
+  await rest.delete(ns, name, {
+    gracePeriodSeconds: typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined,
+    preconditions: opts.preconditions,
+    dryRun: dryRun || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')),
+  });
 }
 
 /** The autoscaling/v1 Scale view of a workload: what `kubectl scale` and HPAs read and write. */

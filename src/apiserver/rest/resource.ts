@@ -174,6 +174,25 @@ export class ResourceREST {
   }
 
   /**
+   * A server-side change that is not a client edit (binding a pod to a node):
+   * `mutate` works on the stored object, with no defaulting or spec
+   * validation, under the same revision precondition as every write.
+   */
+  async mutateStored(namespace: string, name: string, mutate: (current: Obj) => Obj): Promise<Obj> {
+    try {
+      const kv = await guaranteedUpdate(this.store, this.key(namespace, name), (cur) => {
+        const next = mutate(decodeObject<Obj>(cur));
+        delete next.metadata!.resourceVersion;
+        return encodeForStorage(next);
+      });
+      return this.out(decodeObject<Obj>(kv));
+    } catch (e) {
+      if (isStoreError(e, 'NotFound')) throw errors.notFound(this.gr, name);
+      throw e;
+    }
+  }
+
+  /**
    * Deletes, or marks for deletion when finalizers or a grace period hold
    * the object back; answers with the object as it now is.
    */
