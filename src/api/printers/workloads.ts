@@ -57,57 +57,47 @@ export const deploymentPrinter: Printer = {
   },
 };
 
-export const replicaSetPrinter: Printer = {
-  columns: [
-    NAME_COLUMN,
-    col('Desired', 'integer', DOC.rsSpecReplicas),
-    col('Current', 'integer', DOC.rsStatusReplicas),
-    col('Ready', 'integer', DOC.rsStatusReadyReplicas),
-    AGE_COLUMN,
-    containersCol,
-    imagesCol,
-    col('Selector', 'string', DOC.rsSpecSelector, 1),
-  ],
-  cells(obj: ReplicaSet, now) {
-    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-    return [
-      obj.metadata?.name ?? '',
-      replicas(obj.spec?.replicas),
-      int(obj.status?.replicas),
-      int(obj.status?.readyReplicas),
-      translateTimestampSince(obj.metadata?.creationTimestamp, now),
-      names,
-      images,
-      formatLabelSelector(obj.spec?.selector),
-    ];
-  },
-};
+/** ReplicaSet and ReplicationController print alike; they differ in their column docs and selector form. */
+function replicaCountPrinter<T extends ReplicaSet | ReplicationController>(
+  docs: { replicas: string; current: string; ready: string; selector: string },
+  selector: (obj: T) => string,
+): Printer {
+  return {
+    columns: [
+      NAME_COLUMN,
+      col('Desired', 'integer', docs.replicas),
+      col('Current', 'integer', docs.current),
+      col('Ready', 'integer', docs.ready),
+      AGE_COLUMN,
+      containersCol,
+      imagesCol,
+      col('Selector', 'string', docs.selector, 1),
+    ],
+    cells(obj: T, now) {
+      const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
+      return [
+        obj.metadata?.name ?? '',
+        replicas(obj.spec?.replicas),
+        int(obj.status?.replicas),
+        int(obj.status?.readyReplicas),
+        translateTimestampSince(obj.metadata?.creationTimestamp, now),
+        names,
+        images,
+        selector(obj),
+      ];
+    },
+  };
+}
 
-export const replicationControllerPrinter: Printer = {
-  columns: [
-    NAME_COLUMN,
-    col('Desired', 'integer', DOC.rcSpecReplicas),
-    col('Current', 'integer', DOC.rcStatusReplicas),
-    col('Ready', 'integer', DOC.rcStatusReadyReplicas),
-    AGE_COLUMN,
-    containersCol,
-    imagesCol,
-    col('Selector', 'string', DOC.rcSpecSelector, 1),
-  ],
-  cells(obj: ReplicationController, now) {
-    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-    return [
-      obj.metadata?.name ?? '',
-      replicas(obj.spec?.replicas),
-      int(obj.status?.replicas),
-      int(obj.status?.readyReplicas),
-      translateTimestampSince(obj.metadata?.creationTimestamp, now),
-      names,
-      images,
-      formatLabels(obj.spec?.selector),
-    ];
-  },
-};
+export const replicaSetPrinter = replicaCountPrinter<ReplicaSet>(
+  { replicas: DOC.rsSpecReplicas, current: DOC.rsStatusReplicas, ready: DOC.rsStatusReadyReplicas, selector: DOC.rsSpecSelector },
+  (obj) => formatLabelSelector(obj.spec?.selector),
+);
+
+export const replicationControllerPrinter = replicaCountPrinter<ReplicationController>(
+  { replicas: DOC.rcSpecReplicas, current: DOC.rcStatusReplicas, ready: DOC.rcStatusReadyReplicas, selector: DOC.rcSpecSelector },
+  (obj) => formatLabels(obj.spec?.selector),
+);
 
 export const daemonSetPrinter: Printer = {
   columns: [
