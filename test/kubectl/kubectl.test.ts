@@ -165,6 +165,17 @@ for (const version of ['1.32', '1.28']) {
       assert.equal(got, '3 front hi nginx:1.28 5 3 EXTRA MODE');
     });
 
+    test('diff shows only what an apply would change (server-side dry run), and --dry-run=server stores nothing', async () => {
+      const p = file('diff.yaml', APP_EDITED.replace('replicas: 2', 'replicas: 7'));
+      const r = await k(['diff', '-f', p]);
+      assert.equal(r.code, 1, `diff exits 1 when there are differences: ${r.stderr}`);
+      assert.match(r.stdout, /^-  replicas: \d+$/m);
+      assert.match(r.stdout, /^\+  replicas: 7$/m);
+      assert.doesNotMatch(r.stdout, /resourceVersion/);
+      assert.equal(ok(await k(['create', 'cm', 'dry', '--from-literal=a=1', '--dry-run=server', '-o', 'name']), 'dry-run create').trim(), 'configmap/dry');
+      assert.equal((await k(['get', 'cm', 'dry'])).code, 1);
+    });
+
     test('get -w prints the current rows, then a row per change', async () => {
       const child = spawn(kubectlPath(version), ['--kubeconfig', cluster.kubeconfig, '--cache-dir', `${cluster.kubeconfig}.cache`, 'get', 'cm', '-w', '--request-timeout=0']);
       let out = '';

@@ -125,7 +125,8 @@ export class ResourceREST {
           return undefined;
         }
         if (opts.dryRun) {
-          dryRunResult = updated;
+          // Nothing is written, so the object keeps the revision it has.
+          dryRunResult = { ...updated, metadata: { ...updated.metadata, resourceVersion: current.metadata!.resourceVersion } };
           return undefined;
         }
         return encoded;
