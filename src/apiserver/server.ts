@@ -35,6 +35,8 @@ export interface ApiServerOptions {
   /** Extra non-resource routes (OpenAPI documents), by path prefix. */
   routes?: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>>;
   log?: (line: string) => void;
+  /** Events each watch cache keeps for watches resuming from a revision (default 1000). */
+  watchCacheHistory?: number;
 }
 
 /** Namespaces every cluster has. */
@@ -52,7 +54,7 @@ export class ApiServer implements NamespaceChecker {
     for (const info of RESOURCES) {
       let cache = this.caches.get(info.groupResource);
       if (!cache) {
-        cache = new WatchCache(opts.store, resourcePrefix(info.groupResource), objectCodec);
+        cache = new WatchCache(opts.store, resourcePrefix(info.groupResource), objectCodec, { historySize: opts.watchCacheHistory });
         this.caches.set(info.groupResource, cache);
       }
       this.rests.set(info, new ResourceREST(info, opts.store, cache, this));

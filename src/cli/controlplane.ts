@@ -18,6 +18,7 @@ export interface ControlPlaneOptions {
   port: number;
   host?: string;
   log?: (line: string) => void;
+  watchCacheHistory?: number;
 }
 
 export interface ControlPlane {
@@ -44,6 +45,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       protobuf: (b) => decodeKubernetesProtobuf(b).object,
       routes: openAPIRoutes(),
       log: o.log,
+      watchCacheHistory: o.watchCacheHistory,
     });
     const { url } = await server.start();
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');

@@ -189,6 +189,20 @@ describe('WatchCache', () => {
     assert.deepEqual(cache.list().items.map((e) => e.object.name), ['p1', 'p2']);
   });
 
+  test('options given as undefined keep their defaults (a zero-size history would lose every resume)', async () => {
+    const s = memory();
+    const { codec } = countingCodec();
+    const cache = new WatchCache<Obj>(s, '/registry/pods/', codec, { historySize: undefined, watchCapacity: undefined });
+    cleanups.push(() => cache.stop());
+    await cache.start();
+    const first = await put(s, '/registry/pods/a/p1', { name: 'p1' });
+    await put(s, '/registry/pods/a/p2', { name: 'p2' });
+    await cache.waitCurrent();
+    const w = await cache.watch({ sinceRevision: first.modRevision });
+    assert.deepEqual((await take(w, 1)).map(brief), ['ADDED p2']);
+    assert.throws(() => new WatchCache<Obj>(s, '/x/', codec, { historySize: 0 }), /historySize must be a positive integer/);
+  });
+
   test('works the same over the sqlite store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'skiff-cache-'));
     const s = new SqliteStore({ path: join(dir, 'state.db'), compactIntervalMs: 0 });

@@ -112,7 +112,12 @@ export class WatchCache<T> {
     private readonly codec: Codec<T>,
     opts: WatchCacheOptions = {},
   ) {
-    this.opts = { historySize: 1000, watchCapacity: DEFAULT_WATCH_CAPACITY, freshTimeoutMs: 3000, ...opts };
+    this.opts = {
+      historySize: opts.historySize ?? 1000,
+      watchCapacity: opts.watchCapacity ?? DEFAULT_WATCH_CAPACITY,
+      freshTimeoutMs: opts.freshTimeoutMs ?? 3000,
+    };
+    if (!Number.isInteger(this.opts.historySize) || this.opts.historySize < 1) throw new RangeError(`watch cache historySize must be a positive integer, got ${this.opts.historySize}`);
     this.ring = new Array(this.opts.historySize);
   }
 
