@@ -62,7 +62,11 @@ export const qualified = (gr: GroupResource) => (gr.group ? `${gr.resource}.${gr
 
 function failure(code: number, reason: StatusReason, message: string, details?: Status['details']): StatusError {
   const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details) status.details = details;
+  if (details) {
+    // Kubernetes omits an empty group (core resources).
+    const { group, ...rest } = details;
+    status.details = group ? { ...rest, group } : rest;
+  }
   return new StatusError(status);
 }
 
@@ -100,6 +104,16 @@ export function forbidden(gr: GroupResource, name: string, message: string): Sta
 
 export function methodNotSupported(gr: GroupResource, action: string): StatusError {
   return failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind ${goQuote(qualified(gr))}`, { group: gr.group, kind: gr.resource });
+}
+
+/** A method the path does not route (POST to an object, a verb the resource lacks). */
+export function methodNotAllowed(): StatusError {
+  return failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+}
+
+/** A rejected PATCH: Kubernetes' fixed wording, the patch library's reason as the cause. */
+export function patchNotApplied(reason: string): StatusError {
+  return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', { causes: [{ message: reason }] });
 }
 
 export function notAcceptable(message: string): StatusError {
@@ -142,8 +156,11 @@ export function serviceUnavailable(message: string): StatusError {
   return failure(503, 'ServiceUnavailable', message);
 }
 
-export function success(details?: Status['details']): Status {
-  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
-  if (details) s.details = details;
+export function success(details?: Status['details'], code = 200): Status {
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
+  if (details) {
+    const { group, ...rest } = details;
+    s.details = group ? { ...rest, group } : rest;
+  }
   return s;
 }

@@ -18,6 +18,7 @@ import { lookupResource, RESOURCES, type ResourceInfo } from './registry/resourc
 import { parseRequestInfo } from './request.ts';
 import { handleResource } from './rest/handler.ts';
 import { ResourceREST, type NamespaceChecker } from './rest/resource.ts';
+import { ServiceAllocator } from './registry/allocator.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+skiff' };
 
@@ -35,6 +36,8 @@ export interface ApiServerOptions {
   /** Extra non-resource routes (OpenAPI documents), by path prefix. */
   routes?: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>>;
   log?: (line: string) => void;
+  /** Where Service cluster IPs come from (default 10.43.0.0/16, as k3s). */
+  serviceCIDR?: string;
   /** Events each watch cache keeps for watches resuming from a revision (default 1000). */
   watchCacheHistory?: number;
 }
@@ -49,15 +52,17 @@ export class ApiServer implements NamespaceChecker {
   private readonly rests = new Map<ResourceInfo, ResourceREST>();
   private server?: Server;
   private ready = false;
+  private readonly allocator: ServiceAllocator;
 
   constructor(private readonly opts: ApiServerOptions) {
+    this.allocator = new ServiceAllocator(opts.store, opts.serviceCIDR);
     for (const info of RESOURCES) {
       let cache = this.caches.get(info.groupResource);
       if (!cache) {
         cache = new WatchCache(opts.store, resourcePrefix(info.groupResource), objectCodec, { historySize: opts.watchCacheHistory });
         this.caches.set(info.groupResource, cache);
       }
-      this.rests.set(info, new ResourceREST(info, opts.store, cache, this));
+      this.rests.set(info, new ResourceREST(info, opts.store, cache, this, info.kind === 'Service' ? this.allocator : undefined));
     }
   }
 
@@ -155,7 +160,13 @@ export class ApiServer implements NamespaceChecker {
     for (const [prefix, route] of Object.entries(this.opts.routes ?? {})) {
       if (path === prefix || path.startsWith(prefix + '/')) return route(req, res, url);
     }
-    const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    let info;
+    try {
+      info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    } catch (e) {
+      if (e instanceof URIError) throw errors.badRequest(`malformed path ${JSON.stringify(url.pathname)}: ${e.message}`);
+      throw e;
+    }
     if (!info.isResourceRequest) {
       if (info.apiPrefix === 'api' && info.version) return this.discoveryDoc(res, '', info.version);
       if (info.apiPrefix === 'apis' && info.group && info.version) return this.discoveryDoc(res, info.group, info.version);

@@ -2,6 +2,7 @@
 // apiVersion/kind, in place. Unknown kinds are left untouched.
 
 import * as apps from './apps.ts';
+import * as batch from './batch.ts';
 import * as core from './core.ts';
 
 type Defaulter = (obj: any) => void;
@@ -21,6 +22,8 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'apps/v1/ReplicaSet': apps.defaultReplicaSet,
   'apps/v1/DaemonSet': apps.defaultDaemonSet,
   'apps/v1/StatefulSet': apps.defaultStatefulSet,
+  'batch/v1/Job': batch.defaultJob,
+  'batch/v1/CronJob': batch.defaultCronJob,
 };
 
 export function applyDefaults(apiVersion: string, kind: string, obj: any): void {

@@ -2,6 +2,7 @@
 // update. Kinds without specific rules get ObjectMeta checks only.
 
 import * as apps from './apps.ts';
+import * as batch from './batch.ts';
 import * as cluster from './cluster.ts';
 import * as config from './config.ts';
 import type { FieldError } from './field.ts';
@@ -50,6 +51,8 @@ const RULES: Record<string, KindRules> = {
   'apps/v1/ReplicaSet': { create: apps.validateReplicaSet, update: apps.validateReplicaSetUpdate },
   'apps/v1/DaemonSet': { create: apps.validateDaemonSet, update: apps.validateDaemonSetUpdate },
   'apps/v1/StatefulSet': { create: apps.validateStatefulSet, update: apps.validateStatefulSetUpdate },
+  'batch/v1/Job': { create: batch.validateJob, update: batch.validateJobUpdate },
+  'batch/v1/CronJob': { create: batch.validateCronJob },
 };
 
 export function validateCreate(apiVersion: string, kind: string, obj: any): FieldError[] {

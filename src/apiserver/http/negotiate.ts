@@ -84,7 +84,7 @@ function parseTextBody(mt: string, body: Buffer): unknown {
     try {
       return parseYAML(text, { uniqueKeys: true, strict: true });
     } catch (e) {
-      throw errors.badRequest(`error decoding YAML: ${(e as Error).message}`);
+      throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message}`);
     }
   }
   try {

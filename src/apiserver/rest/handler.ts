@@ -37,6 +37,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   const { info, rest, query } = r;
   const sub = info.subresource;
   if (sub && !rest.info.subresources.some((s) => s.name === sub)) throw errors.notFound(rest.gr, `${info.name}/${sub}`);
+  checkVerb(r);
   const ns = rest.info.namespaced ? info.namespace : '';
   if (rest.info.namespaced && !ns && !['list', 'watch'].includes(info.verb)) {
     throw errors.badRequest(`the server could not find the requested resource: a namespace is required for ${rest.info.resource}`);
@@ -55,7 +56,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     const body = await objectBody(r);
     if (sub === 'binding') await bindPod(rest, ns, info.name, body, dryRun);
     else await evictPod(rest, ns, info.name, body, dryRun);
-    return writeJSON(r.res, 201, errors.success({ name: info.name, kind: 'pods' }));
+    return writeJSON(r.res, 201, errors.success({ name: info.name, kind: 'pods' }, 201));
   }
   if (rest.info.resource === 'bindings' && rest.info.group === '') {
     if (info.verb !== 'create') throw errors.methodNotSupported(rest.gr, info.verb);
@@ -64,9 +65,9 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     const podName = body.metadata?.name;
     if (!pods || !podName) throw errors.invalid('', 'Binding', podName ?? '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
     await bindPod(pods, ns, podName, body, dryRun);
-    return writeJSON(r.res, 201, errors.success({ name: podName, kind: 'pods' }));
+    return writeJSON(r.res, 201, errors.success({ name: podName, kind: 'pods' }, 201));
   }
-  const fieldValidation = parseFieldValidation(query.get('fieldValidation'));
+  const fieldValidation = ['create', 'update', 'patch'].includes(info.verb) ? parseFieldValidation(query.get('fieldValidation'), info.verb) : 'Ignore';
   const decoded = (obj: Obj): Obj => {
     for (const f of decodeAgainstSchema(obj, rest.info.group, rest.info.version, rest.info.kind, fieldValidation)) addWarning(r.res, `unknown field "${f}"`);
     return obj;
@@ -124,7 +125,12 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     }
     case 'delete': {
       const del = await deleteOptions(r);
-      const { object } = await rest.delete(ns, info.name, { ...del, dryRun: dryRun || del.dryRun });
+      const { object, deleted } = await rest.delete(ns, info.name, { ...del, dryRun: dryRun || del.dryRun });
+      // Gone at once: most kinds answer a Status; a few answer the object, as
+      // does any object only marked for deletion (finalizers, grace period).
+      if (deleted && !RETURNS_DELETED_OBJECT.has(rest.info.resource)) {
+        return writeJSON(r.res, 200, errors.success({ name: info.name, group: rest.info.group, kind: rest.info.resource, uid: object.metadata?.uid as string | undefined }));
+      }
       return answer(200, object);
     }
     case 'deletecollection': {
@@ -146,10 +152,49 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   }
 }
 
+const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+
+/** Kinds whose DELETE answers with the object rather than a Status, as in Kubernetes. */
+const RETURNS_DELETED_OBJECT = new Set(['pods', 'services', 'namespaces', 'persistentvolumeclaims']);
+
+const COLLECTION_VERBS = new Set(['list', 'watch', 'create', 'deletecollection']);
+const ITEM_VERBS = new Set(['get', 'watch', 'update', 'patch', 'delete']);
+
+/** A verb the URL's shape or the resource does not route is 405, as Kubernetes' router answers. */
+function checkVerb(r: ResourceRequest): void {
+  const { info, rest } = r;
+  const verb = info.verb;
+  if (info.subresource) {
+    const sub = rest.info.subresources.find((s) => s.name === info.subresource)!;
+    const v = verb === 'list' ? 'get' : verb;
+    if (!sub.verbs.includes(v)) throw errors.methodNotAllowed();
+    return;
+  }
+  const shapeOK = info.name ? ITEM_VERBS.has(verb) : COLLECTION_VERBS.has(verb);
+  if (!shapeOK || !rest.info.verbs.includes(verb)) throw errors.methodNotAllowed();
+}
+
 async function objectBody(r: ResourceRequest): Promise<Obj> {
   const raw = await readBody(r.req);
-  const { value } = decodeBody(r.req.headers['content-type'], raw, r.protobuf);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.badRequest('the body of the request must be an object');
+  const unrecognized = (why: string) => errors.badRequest(`the object provided is unrecognized (must be of type ${r.rest.info.kind}): ${why}`);
+  let value: unknown;
+  const isProtobuf = parseMediaTypes(r.req.headers['content-type'])[0]?.type === 'application/vnd.kubernetes.protobuf';
+  if (isProtobuf && r.protobuf && !raw.subarray(0, 4).equals(PROTOBUF_MAGIC)) {
+    throw unrecognized('provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]');
+  }
+  try {
+    value = decodeBody(r.req.headers['content-type'], raw, r.protobuf).value;
+  } catch (e) {
+    if (e instanceof errors.StatusError) {
+      if (e.status.reason === 'BadRequest') throw unrecognized(e.status.message ?? '');
+      throw e;
+    }
+    // The protobuf decoder's errors: the body is not what it claims to be.
+    throw unrecognized((e as Error).message);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw unrecognized(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  }
   return value as Obj;
 }
 
@@ -247,6 +292,9 @@ async function handleScale(r: ResourceRequest, ns: string, dryRun: boolean): Pro
     info.name,
     (cur) => {
       const scale = patch ? (applyPatch(patch.type, scaleOf(cur) as unknown as StoredObject, patch.patch, 'autoscaling/v1', 'Scale') as ReturnType<typeof scaleOf>) : (input as unknown as ReturnType<typeof scaleOf>);
+      const rv = (scale as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
+      // A Scale's resourceVersion is a precondition on the object it scales.
+      if (rv && rv !== cur.metadata?.resourceVersion) throw errors.conflict(rest.gr, info.name);
       const replicas = scale?.spec?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
         throw errors.invalid('autoscaling', 'Scale', info.name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', badValue: replicas, detail: 'must be greater than or equal to 0' }]);

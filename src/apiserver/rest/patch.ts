@@ -13,6 +13,14 @@ import type { PatchType } from '../http/negotiate.ts';
 
 export function applyPatch(type: PatchType, current: StoredObject, patch: unknown, apiVersion: string, kind: string): StoredObject {
   let out: unknown;
+  if (type !== 'application/json-patch+json' && (patch === null || typeof patch !== 'object' || Array.isArray(patch))) {
+    const got = Array.isArray(patch) ? 'array' : patch === null ? 'null' : typeof patch === 'string' ? 'string' : typeof patch;
+    throw errors.badRequest(`error decoding patch: json: cannot unmarshal ${got} into Go value of type map[string]interface {}`);
+  }
+  if (type === 'application/json-patch+json' && !Array.isArray(patch)) {
+    const got = patch === null ? 'null' : typeof patch === 'object' ? 'object' : typeof patch;
+    throw errors.badRequest(`error decoding patch: json: cannot unmarshal ${got} into Go value of type jsonpatch.Patch`);
+  }
   try {
     switch (type) {
       case 'application/json-patch+json':
@@ -29,6 +37,12 @@ export function applyPatch(type: PatchType, current: StoredObject, patch: unknow
     }
   } catch (e) {
     if (e instanceof PatchError) {
+      // A JSON patch that does not apply gets Kubernetes' fixed wording (the
+      // library's reason is the cause); strategic merge errors say what failed.
+      if (type === 'application/json-patch+json') {
+        if (e.code === 422) throw errors.patchNotApplied(e.message);
+        throw errors.badRequest(`error decoding patch: ${e.message}`);
+      }
       if (e.code === 422) {
         throw new errors.StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: e.message, reason: 'Invalid', code: 422 });
       }

@@ -12,8 +12,10 @@ import { guaranteedUpdate } from '../../storage/guaranteed.ts';
 import { decodeObject, encodeForStorage, objectKey, resourcePrefix, type StoredObject } from '../../storage/objects.ts';
 import { isStoreError, type KeyValue, type ListOptions, type Store } from '../../storage/store.ts';
 import type { WatchCache } from '../../storage/watchcache.ts';
-import { apiVersionOf, type ResourceInfo } from '../registry/resources.ts';
+import { apiVersionOf, resourceForKind, type ResourceInfo } from '../registry/resources.ts';
 import { converterFor, type Converter } from '../registry/conversion.ts';
+import { beforeCreate, beforeUpdate } from '../registry/strategy.ts';
+import type { ServiceAllocator } from '../registry/allocator.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -46,6 +48,8 @@ export class ResourceREST {
     private readonly store: Store,
     readonly cache: WatchCache<StoredObject>,
     private readonly namespaces?: NamespaceChecker,
+    /** For Services: cluster IPs and node ports. */
+    private readonly allocator?: ServiceAllocator,
   ) {
     this.gr = { group: info.group, resource: info.resource };
     this.convert = converterFor(info);
@@ -62,6 +66,8 @@ export class ResourceREST {
   }
 
   key(namespace: string, name: string): string {
+    // No valid name holds a slash (it would not be one object's key); such a name names nothing.
+    if (!name || name.includes('/')) throw errors.notFound(this.gr, name);
     return objectKey(this.info.groupResource, this.info.namespaced ? namespace : undefined, name);
   }
 
@@ -88,6 +94,7 @@ export class ResourceREST {
     applyDefaults(this.storageApiVersion, this.info.kind, obj);
     prepareForCreate(obj, { tracksGeneration: this.info.tracksGeneration });
     this.resetStatusOnCreate(obj);
+    beforeCreate(this.info.kind, obj);
     const name = obj.metadata?.name ?? '';
     const errs = validateCreate(this.storageApiVersion, this.info.kind, obj);
     if (errs.length > 0) throw errors.invalid(this.info.group, this.info.kind, name, errs);
@@ -95,12 +102,55 @@ export class ResourceREST {
       if (await this.store.get(this.key(namespace, name))) throw errors.alreadyExists(this.gr, name);
       return this.out(obj);
     }
+    const key = this.key(obj.metadata!.namespace ?? '', name);
+    const release = await this.allocate(key, obj);
     try {
-      return this.out(decodeObject<Obj>(await this.store.create(this.key(obj.metadata!.namespace ?? '', name), encodeForStorage(obj))));
+      return this.out(decodeObject<Obj>(await this.store.create(key, encodeForStorage(obj))));
     } catch (e) {
+      await release();
       if (isStoreError(e, 'AlreadyExists')) throw errors.alreadyExists(this.gr, name);
       throw e;
     }
+  }
+
+  /** A Service's cluster IP and node ports, claimed before it is stored; returns how to give them back. */
+  private async allocate(key: string, obj: Obj): Promise<() => Promise<void>> {
+    if (this.info.kind !== 'Service' || !this.allocator) return async () => {};
+    const spec = (obj.spec ??= {}) as { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: { nodePort?: number }[] };
+    const type = spec.type ?? 'ClusterIP';
+    const claimed: { ip?: string; ports: number[] } = { ports: [] };
+    const release = async () => {
+      if (claimed.ip) await this.allocator!.releaseIP(claimed.ip);
+      for (const p of claimed.ports) await this.allocator!.releaseNodePort(p);
+    };
+    try {
+      if (type !== 'ExternalName') {
+        if (spec.clusterIP === 'None') spec.clusterIPs = ['None'];
+        else {
+          claimed.ip = await this.allocator.allocateIP(key, spec.clusterIP || undefined);
+          spec.clusterIP = claimed.ip;
+          spec.clusterIPs = [claimed.ip];
+        }
+      }
+      if (type === 'NodePort' || type === 'LoadBalancer') {
+        for (const p of spec.ports ?? []) {
+          p.nodePort = await this.allocator.allocateNodePort(key, p.nodePort || undefined);
+          claimed.ports.push(p.nodePort);
+        }
+      }
+    } catch (e) {
+      await release();
+      throw e;
+    }
+    return release;
+  }
+
+  /** Frees what a deleted Service held. */
+  private async releaseAllocations(obj: Obj): Promise<void> {
+    if (this.info.kind !== 'Service' || !this.allocator) return;
+    const spec = (obj.spec ?? {}) as { clusterIP?: string; ports?: { nodePort?: number }[] };
+    if (spec.clusterIP && spec.clusterIP !== 'None') await this.allocator.releaseIP(spec.clusterIP);
+    for (const p of spec.ports ?? []) if (p.nodePort) await this.allocator.releaseNodePort(p.nodePort);
   }
 
   /**
@@ -153,7 +203,7 @@ export class ResourceREST {
   private prepareUpdate(proposed: Obj, current: Obj, namespace: string, name: string, opts: WriteOptions): Obj {
     const obj = this.toStorage(this.checkIdentity(proposed, namespace), current);
     if (obj.metadata!.name !== name) {
-      throw errors.badRequest(`the name of the object (${obj.metadata!.name}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(`the name of the object (${obj.metadata!.name ?? ''}) does not match the name on the URL (${name})`);
     }
     const rv = obj.metadata!.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== current.metadata!.resourceVersion) throw errors.conflict(this.gr, name);
@@ -167,6 +217,7 @@ export class ResourceREST {
       else if (this.info.subresources.some((s) => s.name === 'status')) delete updated.status;
     }
     applyDefaults(this.storageApiVersion, this.info.kind, updated);
+    beforeUpdate(this.info.kind, updated);
     prepareForUpdate(updated, current, { tracksGeneration: this.info.tracksGeneration, subresource: opts.subresource });
     delete updated.metadata!.resourceVersion;
     const errs = validateUpdate(this.storageApiVersion, this.info.kind, updated, current);
@@ -220,7 +271,11 @@ export class ResourceREST {
       if (decision.action === 'none') return { object: this.out(current), deleted: false };
       if (req.dryRun) return { object: this.out(decision.action === 'update' ? (decision.object as Obj) : current), deleted: decision.action === 'delete' };
       try {
-        if (decision.action === 'delete') return { object: this.out(decodeObject<Obj>(await this.store.delete(key, kv.modRevision))), deleted: true };
+        if (decision.action === 'delete') {
+          const gone = decodeObject<Obj>(await this.store.delete(key, kv.modRevision));
+          await this.releaseAllocations(gone);
+          return { object: this.out(gone), deleted: true };
+        }
         const stored = { ...(decision.object as Obj) };
         const updated = decodeObject<Obj>(await this.store.update(key, encodeForStorage(stored), kv.modRevision));
         return { object: this.out(updated), deleted: false };
@@ -237,11 +292,16 @@ export class ResourceREST {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be a JSON object');
     const obj = body;
     const want = apiVersionOf(this.info);
-    if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
+    const sameKindOtherVersion = obj.kind === this.info.kind && obj.apiVersion !== want && resourceForKind(String(obj.apiVersion), this.info.kind)?.groupResource === this.info.groupResource;
+    if (sameKindOtherVersion) {
       throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
     }
-    if (obj.kind !== undefined && obj.kind !== this.info.kind) {
-      throw errors.badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${this.info.kind})`);
+    if ((obj.apiVersion !== undefined && obj.apiVersion !== want) || (obj.kind !== undefined && obj.kind !== this.info.kind)) {
+      // Kubernetes' decoder wording: the body's type cannot become the URL's.
+      const version = String(obj.apiVersion ?? want).split('/').pop();
+      throw errors.badRequest(
+        `${obj.kind ?? this.info.kind} in version "${version}" cannot be handled as a ${this.info.kind}: the object is ${obj.apiVersion ?? want}, ${obj.kind ?? this.info.kind}, but this endpoint takes ${want}, ${this.info.kind}`,
+      );
     }
     obj.apiVersion = want;
     obj.kind = this.info.kind;

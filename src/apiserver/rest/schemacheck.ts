@@ -9,10 +9,12 @@ import { getSchema, INT_OR_STRING, REF_PREFIX, schemaName, type Schema } from '.
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
-export function parseFieldValidation(v: string | null): FieldValidation {
+/** `verb` names the options kind Kubernetes reports the bad value against (CreateOptions, UpdateOptions, PatchOptions). */
+export function parseFieldValidation(v: string | null, verb: string): FieldValidation {
   if (v === null || v === '') return 'Warn';
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw errors.badRequest(`fieldValidation parameter unsupported: ${v}`);
+  const kind = verb === 'create' ? 'CreateOptions' : verb === 'patch' ? 'PatchOptions' : 'UpdateOptions';
+  throw errors.invalid('meta.k8s.io', kind, '', [{ type: 'FieldValueNotSupported', field: 'fieldValidation', badValue: v, detail: 'supported values: "Ignore", "Strict", "Warn"' }]);
 }
 
 interface Walk {
