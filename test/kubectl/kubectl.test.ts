@@ -105,6 +105,26 @@ for (const version of ['1.32', '1.28']) {
       assert.equal(got, 'web|staging|2');
     });
 
+    test('apply --server-side creates, re-applies edits, reports field conflicts, and --force-conflicts takes the field', async () => {
+      const ssa = APP.replaceAll('name: web', 'name: ssa').replaceAll('app: web', 'app: ssa');
+      const p = file('ssa.yaml', ssa);
+      assert.deepEqual(lines(ok(await k(['apply', '--server-side', '-f', p]), 'apply --server-side')), ['deployment.apps/ssa serverside-applied', 'service/ssa serverside-applied', 'configmap/ssa-config serverside-applied']);
+      const mf = JSON.parse(ok(await k(['get', 'deploy', 'ssa', '-o', 'json', '--show-managed-fields']), 'get managed fields')).metadata.managedFields;
+      assert.equal(mf[0].manager, 'kubectl');
+      assert.equal(mf[0].operation, 'Apply');
+      assert.ok(mf[0].fieldsV1['f:spec']['f:replicas'], 'the applier owns spec.replicas');
+      const edited = file('ssa2.yaml', APP_EDITED.replaceAll('name: web', 'name: ssa').replaceAll('app: web', 'app: ssa'));
+      ok(await k(['apply', '--server-side', '-f', edited]), 're-apply');
+      assert.equal(ok(await k(['get', 'deploy', 'ssa', '-o', 'jsonpath={.spec.template.spec.containers[*].name}|{.spec.template.spec.containers[0].env[0].value}']), 'get'), 'ssa|staging', 'the sidecar is gone and env changed');
+      ok(await k(['scale', 'deploy', 'ssa', '--replicas=5']), 'scale');
+      const conflict = await k(['apply', '--server-side', '-f', edited]);
+      assert.equal(conflict.code, 1);
+      // kubectl's user agent, hence the default manager, is its binary's name (kubectl.1.32 here).
+      assert.match(conflict.stderr, /Apply failed with 1 conflict: conflict with "kubectl[.\d]*" with subresource "scale" using apps\/v1: \.spec\.replicas/);
+      ok(await k(['apply', '--server-side', '--force-conflicts', '-f', edited]), 'apply --force-conflicts');
+      assert.equal(ok(await k(['get', 'deploy', 'ssa', '-o', 'jsonpath={.spec.replicas}']), 'get'), '2');
+    });
+
     test('get prints Kubernetes columns, -o wide adds the wide ones, -o yaml/json/jsonpath print the object', async () => {
       const out = ok(await k(['get', 'deploy']), 'get deploy');
       assert.deepEqual(header(out), ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);

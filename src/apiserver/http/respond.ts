@@ -21,7 +21,9 @@ export function writeStatus(res: ServerResponse, e: errors.StatusError): void {
 
 /** A `Warning: 299 - "text"` header, which kubectl prints as `Warning: text`. */
 export function addWarning(res: ServerResponse, text: string): void {
-  const v = `299 - ${JSON.stringify(text)}`;
+  // Header values allow printable ASCII only: escape the rest, as Go's %q does.
+  const quoted = JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const v = `299 - ${quoted}`;
   const prev = res.getHeader('Warning');
   res.setHeader('Warning', prev === undefined ? [v] : [...(Array.isArray(prev) ? prev : [String(prev)]), v]);
 }

@@ -15,6 +15,8 @@ import { serveWatch } from '../watch.ts';
 import { listResource, parseListQuery } from './list.ts';
 import { applyPatch } from './patch.ts';
 import { decodeAgainstSchema, parseFieldValidation } from './schemacheck.ts';
+import { ApplyConflictError, ApplyError, serverSideApply } from '../../api/apply/index.ts';
+import { timestamp } from '../../api/meta.ts';
 import type { DeleteRequest, ResourceREST } from './resource.ts';
 
 export interface ResourceRequest {
@@ -46,12 +48,14 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   const format = negotiate(r.req.headers.accept, { table: true });
   const table = format.kind === 'table' ? { version: format.version, includeObject: (query.get('includeObject') as IncludeObject | null) ?? undefined } : undefined;
 
+  // Kubernetes' default manager: the client's user agent up to the first "/".
+  const fieldManager = query.get('fieldManager') || (r.req.headers['user-agent'] ?? 'unknown').split('/')[0]!;
   const answer = (code: number, obj: Obj) => {
     if (table) writeJSON(r.res, code, toTable(rest.info, [obj], { tableVersion: table.version, includeObject: table.includeObject, resourceVersion: obj.metadata?.resourceVersion }));
     else writeJSON(r.res, code, obj);
   };
 
-  if (sub === 'scale') return handleScale(r, ns, dryRun);
+  if (sub === 'scale') return handleScale(r, ns, dryRun, fieldManager);
   if (rest.info.kind === 'Pod' && info.verb === 'create' && (sub === 'binding' || sub === 'eviction')) {
     const body = await objectBody(r);
     if (sub === 'binding') await bindPod(rest, ns, info.name, body, dryRun);
@@ -111,16 +115,19 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     }
     case 'create': {
       const body = decoded(await objectBody(r));
-      return answer(201, await rest.create(ns, body, { dryRun }));
+      return answer(201, await rest.create(ns, body, { dryRun, fieldManager }));
     }
     case 'update': {
       const body = decoded(await objectBody(r));
-      return answer(200, await rest.update(ns, info.name, body, { dryRun, subresource: sub || undefined }));
+      return answer(200, await rest.update(ns, info.name, body, { dryRun, subresource: sub || undefined, fieldManager }));
     }
     case 'patch': {
+      if (parseMediaTypes(r.req.headers['content-type'])[0]?.type === 'application/apply-patch+yaml') {
+        return handleApply(r, ns, { dryRun, fieldValidation, subresource: sub || undefined, answer, decoded });
+      }
       const { type, patch } = await patchBody(r);
       const apiVersion = apiVersionOf(rest.info);
-      const updated = await rest.update(ns, info.name, (cur) => decoded(applyPatch(type, cur, patch, apiVersion, rest.info.kind) as Obj), { dryRun, subresource: sub || undefined });
+      const updated = await rest.update(ns, info.name, (cur) => decoded(applyPatch(type, cur, patch, apiVersion, rest.info.kind) as Obj), { dryRun, subresource: sub || undefined, fieldManager });
       return answer(200, updated);
     }
     case 'delete': {
@@ -231,6 +238,46 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteRequest> {
   return out;
 }
 
+/**
+ * Server-side apply: the applied configuration merged with field ownership
+ * (conflicts are 409 unless force=true); a missing object is created.
+ */
+async function handleApply(
+  r: ResourceRequest,
+  ns: string,
+  o: { dryRun: boolean; fieldValidation: string; subresource?: string; answer: (code: number, obj: Obj) => void; decoded: (obj: Obj) => Obj },
+): Promise<void> {
+  const { rest, info, query } = r;
+  const manager = query.get('fieldManager');
+  if (!manager) throw errors.badRequest('PATCH, application/apply-patch+yaml: fieldManager is required for apply requests');
+  const force = query.get('force') === 'true';
+  const raw = await readBody(r.req);
+  const config = decodeBody('application/apply-patch+yaml', raw).value;
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw errors.badRequest('error decoding YAML: the apply configuration must be an object');
+  const cfg = o.decoded(config as Obj);
+  const name = (cfg.metadata as { name?: string } | undefined)?.name;
+  if (name !== undefined && name !== info.name) throw errors.badRequest(`the name of the object (${name}) does not match the name on the URL (${info.name})`);
+  const applyOpts = { manager, force, now: timestamp(new Date()), apiVersion: apiVersionOf(rest.info), kind: rest.info.kind, subresource: o.subresource };
+  const run = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof ApplyConflictError) throw new errors.StatusError(e.toStatus() as unknown as errors.Status);
+      if (e instanceof ApplyError) throw e.code === 400 ? errors.badRequest(e.message) : errors.internalError(e.message);
+      throw e;
+    }
+  };
+  try {
+    const updated = await rest.update(ns, info.name, (cur) => run(() => serverSideApply(cur, cfg, applyOpts).object as Obj), { dryRun: o.dryRun, subresource: o.subresource, applied: true });
+    return o.answer(200, updated);
+  } catch (e) {
+    if (!errors.isStatusError(e, 'NotFound') || o.subresource) throw e;
+  }
+  const created = run(() => serverSideApply(undefined, cfg, applyOpts).object as Obj);
+  ((created.metadata ??= {}) as { name?: string }).name ??= info.name;
+  o.answer(201, await rest.create(ns, created, { dryRun: o.dryRun, applied: true }));
+}
+
 /** pods/binding: what the scheduler posts to place a pod on a node. */
 async function bindPod(rest: ResourceREST, ns: string, name: string, binding: Obj, dryRun: boolean): Promise<void> {
   const target = (binding as { target?: { kind?: string; name?: string } }).target;
@@ -281,7 +328,7 @@ function scaleOf(obj: Obj) {
   };
 }
 
-async function handleScale(r: ResourceRequest, ns: string, dryRun: boolean): Promise<void> {
+async function handleScale(r: ResourceRequest, ns: string, dryRun: boolean, fieldManager: string): Promise<void> {
   const { rest, info } = r;
   if (info.verb === 'get') return writeJSON(r.res, 200, scaleOf(await rest.get(ns, info.name)));
   if (info.verb !== 'update' && info.verb !== 'patch') throw errors.methodNotSupported(rest.gr, info.verb);
@@ -301,7 +348,7 @@ async function handleScale(r: ResourceRequest, ns: string, dryRun: boolean): Pro
       }
       return { ...cur, spec: { ...(cur.spec ?? {}), replicas } };
     },
-    { dryRun },
+    { dryRun, fieldManager, subresource: 'scale' },
   );
   writeJSON(r.res, 200, scaleOf(updated));
 }

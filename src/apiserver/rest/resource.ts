@@ -6,7 +6,7 @@
 
 import { applyDefaults } from '../../api/defaults/index.ts';
 import * as errors from '../../api/errors.ts';
-import { beginDeletion, prepareForCreate, prepareForUpdate, readyToRemove, type KubeObject } from '../../api/meta.ts';
+import { beginDeletion, prepareForCreate, prepareForUpdate, readyToRemove, timestamp, type KubeObject } from '../../api/meta.ts';
 import { validateCreate, validateUpdate } from '../../api/validation/index.ts';
 import { guaranteedUpdate } from '../../storage/guaranteed.ts';
 import { decodeObject, encodeForStorage, objectKey, resourcePrefix, type StoredObject } from '../../storage/objects.ts';
@@ -15,12 +15,17 @@ import type { WatchCache } from '../../storage/watchcache.ts';
 import { apiVersionOf, resourceForKind, type ResourceInfo } from '../registry/resources.ts';
 import { converterFor, type Converter } from '../registry/conversion.ts';
 import { beforeCreate, beforeUpdate } from '../registry/strategy.ts';
+import { trackUpdate } from '../../api/apply/index.ts';
 import type { ServiceAllocator } from '../registry/allocator.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
   /** "status" for the status subresource: only status changes. */
   subresource?: string;
+  /** Who writes: recorded in metadata.managedFields as an Update entry. */
+  fieldManager?: string;
+  /** The object's managedFields are already computed (server-side apply): record nothing more. */
+  applied?: boolean;
 }
 
 export interface DeleteRequest {
@@ -95,6 +100,7 @@ export class ResourceREST {
     prepareForCreate(obj, { tracksGeneration: this.info.tracksGeneration });
     this.resetStatusOnCreate(obj);
     beforeCreate(this.info.kind, obj);
+    if (!opts.applied) this.track(undefined, obj, opts);
     const name = obj.metadata?.name ?? '';
     const errs = validateCreate(this.storageApiVersion, this.info.kind, obj);
     if (errs.length > 0) throw errors.invalid(this.info.group, this.info.kind, name, errs);
@@ -111,6 +117,19 @@ export class ResourceREST {
       if (isStoreError(e, 'AlreadyExists')) throw errors.alreadyExists(this.gr, name);
       throw e;
     }
+  }
+
+  /** Records the write in managedFields as an Update by its field manager. */
+  private track(current: Obj | undefined, obj: Obj, opts: WriteOptions): void {
+    const tracked = trackUpdate(current, obj, {
+      manager: opts.fieldManager || 'unknown',
+      now: timestamp(new Date()),
+      apiVersion: apiVersionOf(this.info),
+      kind: this.info.kind,
+      subresource: opts.subresource,
+    });
+    obj.metadata!.managedFields = (tracked.metadata as Obj['metadata'])?.managedFields;
+    if (!obj.metadata!.managedFields) delete obj.metadata!.managedFields;
   }
 
   /** A Service's cluster IP and node ports, claimed before it is stored; returns how to give them back. */
@@ -168,6 +187,7 @@ export class ResourceREST {
         const current = decodeObject<Obj>(cur);
         const proposed = typeof next === 'function' ? await next(this.out(structuredClone(current))) : structuredClone(next);
         const updated = this.prepareUpdate(proposed, current, namespace, name, opts);
+        if (!opts.applied) this.track(current, updated, opts);
         const encoded = encodeForStorage(updated);
         if (encoded === encodeForStorage(current)) {
           // Nothing changed: Kubernetes writes nothing and keeps the resourceVersion.
