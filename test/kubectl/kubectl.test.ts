@@ -230,6 +230,26 @@ for (const version of ['1.32', '1.28']) {
       ok(await k(['wait', '--for=jsonpath={.spec.replicas}=4', 'deploy/web', '--timeout=5s']), 'wait jsonpath');
     });
 
+    test('describe shows an object the way Kubernetes lays it out', async () => {
+      const out = ok(await k(['describe', 'deploy', 'web']), 'describe deploy');
+      assert.match(out, /^Name:\s+web$/m);
+      assert.match(out, /^Namespace:\s+default$/m);
+      assert.match(out, /^Selector:\s+app=web$/m);
+      assert.match(out, /^StrategyType:\s+RollingUpdate$/m);
+      assert.match(out, /^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge$/m);
+      assert.match(out, /^Events:\s+<none>$/m);
+      const ns = ok(await k(['describe', 'ns', 'default']), 'describe ns');
+      assert.match(ns, /^Status:\s+Active$/m);
+    });
+
+    test('wait --for=condition returns once the status subresource sets the condition', async () => {
+      const cond = '{"status":{"conditions":[{"type":"Available","status":"True","reason":"MinimumReplicasAvailable","message":"ok"}]}}';
+      ok(await k(['patch', 'deploy', 'web', '--subresource=status', '--type=merge', '-p', cond]), 'patch status');
+      assert.equal(ok(await k(['wait', '--for=condition=Available', 'deploy/web', '--timeout=5s']), 'wait condition').trim(), 'deployment.apps/web condition met');
+      const spec = ok(await k(['get', 'deploy', 'web', '-o', 'jsonpath={.status.conditions[0].type}']), 'get');
+      assert.equal(spec, 'Available');
+    });
+
     test('explain shows the schema of a field', async () => {
       const out = ok(await k(['explain', 'deployment.spec']), 'explain');
       assert.match(out, /KIND:\s+Deployment/);
