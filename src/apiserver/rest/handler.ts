@@ -182,8 +182,12 @@ function checkVerb(r: ResourceRequest): void {
 }
 
 async function objectBody(r: ResourceRequest): Promise<Obj> {
-  const raw = await readBody(r.req);
-  const unrecognized = (why: string) => errors.badRequest(`the object provided is unrecognized (must be of type ${r.rest.info.kind}): ${why}`);
+  return decodeObject(r, await readBody(r.req), r.rest.info.kind);
+}
+
+/** Decodes a request body that must be one object of `kind`; any failure is a 400 in Kubernetes' wording. */
+function decodeObject(r: ResourceRequest, raw: Buffer, kind: string): Obj {
+  const unrecognized = (why: string) => errors.badRequest(`the object provided is unrecognized (must be of type ${kind}): ${why}`);
   let value: unknown;
   const isProtobuf = parseMediaTypes(r.req.headers['content-type'])[0]?.type === 'application/vnd.kubernetes.protobuf';
   if (isProtobuf && r.protobuf && !raw.subarray(0, 4).equals(PROTOBUF_MAGIC)) {
@@ -218,8 +222,8 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteRequest> {
   const out: DeleteRequest = {};
   const raw = await readBody(r.req);
   if (raw.length > 0) {
-    const v = decodeBody(r.req.headers['content-type'], raw, r.protobuf).value as Record<string, unknown> | null;
-    if (v && typeof v === 'object') {
+    const v = decodeObject(r, raw, 'DeleteOptions') as Record<string, unknown>;
+    {
       if (typeof v.propagationPolicy === 'string') out.propagationPolicy = v.propagationPolicy as DeleteRequest['propagationPolicy'];
       if (typeof v.gracePeriodSeconds === 'number') out.gracePeriodSeconds = v.gracePeriodSeconds;
       if (v.preconditions && typeof v.preconditions === 'object') out.preconditions = v.preconditions as DeleteRequest['preconditions'];
