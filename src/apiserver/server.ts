@@ -36,6 +36,8 @@ export interface ApiServerOptions {
   /** Extra non-resource routes (OpenAPI documents), by path prefix. */
   routes?: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>>;
   log?: (line: string) => void;
+  /** How often watches that allow bookmarks get one (default 60 s, about Kubernetes' cadence). */
+  bookmarkIntervalMs?: number;
   /** Where Service cluster IPs come from (default 10.43.0.0/16, as k3s). */
   serviceCIDR?: string;
   /** Events each watch cache keeps for watches resuming from a revision (default 1000). */
@@ -178,7 +180,7 @@ export class ApiServer implements NamespaceChecker {
     }
     const rest = this.restFor(info.group, info.version, info.resource);
     if (!rest) throw this.pathNotFound();
-    await handleResource({ req, res, info, query: url.searchParams, rest, protobuf: this.opts.protobuf, restFor: (g, v, r) => this.restFor(g, v, r) });
+    await handleResource({ req, res, info, query: url.searchParams, rest, protobuf: this.opts.protobuf, restFor: (g, v, r) => this.restFor(g, v, r), bookmarkIntervalMs: this.opts.bookmarkIntervalMs });
   }
 
   private discoveryDoc(res: ServerResponse, group: string, version: string): void {

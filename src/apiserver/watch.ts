@@ -46,14 +46,22 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, rest
   req.on('close', stop);
   res.on('close', stop);
   timers.push(setTimeout(stop, (w.timeoutSeconds && w.timeoutSeconds > 0 ? w.timeoutSeconds : 1800) * 1000));
+  // Set while an event is between the queue and the socket.
+  let busy = false;
   if (w.allowBookmarks) {
-    const bookmark = () =>
+    // A bookmark must never overtake an event: the cache offers every event
+    // before its revision moves, so with nothing queued or in flight here,
+    // everything up to the cache's revision has been written.
+    const bookmark = () => {
+      if (busy || queue.pending > 0 || res.writableNeedDrain) return;
       res.write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: rest.info.kind, apiVersion: apiVersionOf(rest.info), metadata: { resourceVersion: String(rest.cache.revision) } })}}\n`);
+    };
     timers.push(setInterval(bookmark, w.bookmarkIntervalMs ?? 60_000));
   }
 
   try {
     for await (const d of queue) {
+      busy = true;
       let frame: string;
       if (w.table) {
         const table = toTable(rest.info, [rest.out(d.event.object as StoredObject)], { tableVersion: w.table.version, includeObject: w.table.includeObject, resourceVersion: String(d.event.revision) });
@@ -69,6 +77,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, rest
           res.once('close', r);
         });
       }
+      busy = false;
     }
   } catch (e) {
     // A watcher cut off (too slow, or the cache restarted) just ends: the

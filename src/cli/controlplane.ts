@@ -19,6 +19,7 @@ export interface ControlPlaneOptions {
   host?: string;
   log?: (line: string) => void;
   watchCacheHistory?: number;
+  bookmarkIntervalMs?: number;
 }
 
 export interface ControlPlane {
@@ -46,6 +47,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       routes: openAPIRoutes(),
       log: o.log,
       watchCacheHistory: o.watchCacheHistory,
+      bookmarkIntervalMs: o.bookmarkIntervalMs,
     });
     const { url } = await server.start();
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');

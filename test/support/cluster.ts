@@ -11,9 +11,9 @@ export interface TestCluster extends ControlPlane {
   dataDir: string;
 }
 
-export async function startTestCluster(opts: { datastore?: string; watchCacheHistory?: number } = {}): Promise<TestCluster> {
+export async function startTestCluster(opts: { datastore?: string; watchCacheHistory?: number; bookmarkIntervalMs?: number } = {}): Promise<TestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-cluster-'));
-  const cp = await startControlPlane({ dataDir, datastore: opts.datastore, port: 0, watchCacheHistory: opts.watchCacheHistory });
+  const cp = await startControlPlane({ dataDir, datastore: opts.datastore, port: 0, watchCacheHistory: opts.watchCacheHistory, bookmarkIntervalMs: opts.bookmarkIntervalMs });
   return {
     ...cp,
     dataDir,

@@ -27,6 +27,7 @@ export interface ResourceRequest {
   rest: ResourceREST;
   /** Decodes a Kubernetes protobuf body; absent: protobuf bodies get 415. */
   protobuf?: (b: Buffer) => unknown;
+  bookmarkIntervalMs?: number;
   /** Another resource's REST (the bindings collection acts on pods). */
   restFor?: (group: string, version: string, resource: string) => ResourceREST | undefined;
 }
@@ -110,6 +111,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
         resourceVersion: q.resourceVersion,
         timeoutSeconds: timeout ? Number(timeout) : undefined,
         allowBookmarks: query.get('allowWatchBookmarks') === 'true',
+        bookmarkIntervalMs: r.bookmarkIntervalMs,
         table,
       });
     }
