@@ -10,6 +10,8 @@ import { openAPIRoutes } from '../apiserver/openapi/routes.ts';
 import { decodeKubernetesProtobuf } from '../apiserver/protobuf/decode.ts';
 import { ApiServer } from '../apiserver/server.ts';
 import { openStore } from '../storage/open.ts';
+import { Client } from '../client/rest.ts';
+import { GarbageCollector } from '../controllers/garbagecollector/controller.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface ControlPlaneOptions {
@@ -52,12 +54,18 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const { url } = await server.start();
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfig, { server: url, caCert: pki.caCert, token: tokens.tokenFor('admin')! });
+    // Controllers reach the API like any client would, so they can move to another process unchanged.
+    const client = new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-controller-manager' });
+    const gc = new GarbageCollector(client, { log: o.log });
+    await gc.start();
     return {
       url,
       kubeconfig,
       store,
       server,
       stop: async () => {
+        await gc.stop();
+        client.close();
         await server.stop();
         await store.close();
       },

@@ -225,6 +225,33 @@ for (const version of ['1.32', '1.28']) {
       assert.equal(r.stderr.trim(), 'Error from server (NotFound): configmaps "gone1" not found');
     });
 
+    test('delete --cascade=orphan keeps dependents, =foreground deletes them first, =background lets the garbage collector follow', async () => {
+      // An owner ConfigMap and two dependents that name it in ownerReferences.
+      const family = async (owner: string) => {
+        ok(await k(['create', 'cm', owner, '--from-literal=a=1']), 'create owner');
+        const uid = ok(await k(['get', 'cm', owner, '-o', 'jsonpath={.metadata.uid}']), 'owner uid');
+        for (const d of ['d1', 'd2']) {
+          const dep = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${owner}-${d}\n  ownerReferences:\n  - {apiVersion: v1, kind: ConfigMap, name: ${owner}, uid: ${uid}, blockOwnerDeletion: true}\n`;
+          ok(await k(['create', '-f', file(`${owner}-${d}.yaml`, dep)]), 'create dependent');
+        }
+      };
+      const exists = async (name: string) => (await k(['get', 'cm', name, '-o', 'name'])).code === 0;
+
+      await family('orph');
+      assert.equal(ok(await k(['delete', 'cm', 'orph', '--cascade=orphan']), 'delete orphan').trim(), 'configmap "orph" deleted');
+      assert.equal(await exists('orph'), false);
+      assert.equal(await exists('orph-d1'), true);
+      assert.equal(ok(await k(['get', 'cm', 'orph-d1', '-o', 'jsonpath={.metadata.ownerReferences}']), 'refs'), '', 'the orphans no longer name their owner');
+
+      await family('fg');
+      assert.equal(ok(await k(['delete', 'cm', 'fg', '--cascade=foreground']), 'delete foreground').trim(), 'configmap "fg" deleted');
+      for (const n of ['fg', 'fg-d1', 'fg-d2']) assert.equal(await exists(n), false, `${n} is gone`);
+
+      await family('bg');
+      assert.equal(ok(await k(['delete', 'cm', 'bg', '--cascade=background']), 'delete background').trim(), 'configmap "bg" deleted');
+      ok(await k(['wait', '--for=delete', 'cm/bg-d1', 'cm/bg-d2', '--timeout=10s']), 'dependents collected');
+    });
+
     test('wait --for=jsonpath and --for=condition-free checks return once they hold', async () => {
       ok(await k(['scale', 'deploy', 'web', '--replicas=4']), 'scale');
       ok(await k(['wait', '--for=jsonpath={.spec.replicas}=4', 'deploy/web', '--timeout=5s']), 'wait jsonpath');
