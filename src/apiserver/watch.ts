@@ -20,6 +20,21 @@ export interface WatchRequest extends Pick<ListQuery, 'labelSelector' | 'fieldSe
   bookmarkIntervalMs?: number;
 }
 
+/** Bytes a watcher may have queued in its socket before the stream waits for it. */
+const WATCH_BUFFER_BYTES = 1 << 20;
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 const errorFrame = (e: errors.StatusError) => `{"type":"ERROR","object":${JSON.stringify(e.status)}}\n`;
 
 export async function serveWatch(req: IncomingMessage, res: ServerResponse, rest: ResourceREST, namespace: string, w: WatchRequest): Promise<void> {
@@ -53,7 +68,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, rest
     // before its revision moves, so with nothing queued or in flight here,
     // everything up to the cache's revision has been written.
     const bookmark = () => {
-      if (busy || queue.pending > 0 || res.writableNeedDrain) return;
+      if (busy || queue.pending > 0) return;
       res.write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: rest.info.kind, apiVersion: apiVersionOf(rest.info), metadata: { resourceVersion: String(rest.cache.revision) } })}}\n`);
     };
     timers.push(setInterval(bookmark, w.bookmarkIntervalMs ?? 60_000));
@@ -71,12 +86,11 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, rest
       } else {
         frame = d.event.frame(d.type);
       }
-      if (!res.write(frame)) {
-        await new Promise<void>((r) => {
-          res.once('drain', r);
-          res.once('close', r);
-        });
-      }
+      res.write(frame);
+      // Let the socket buffer absorb bursts; wait only when a watcher is
+      // really behind. Waiting on every full write starves watchers while
+      // many writers keep the event loop busy.
+      if (res.writableLength > WATCH_BUFFER_BYTES) await drained(res);
       busy = false;
     }
   } catch (e) {

@@ -32,6 +32,11 @@ const isFence = (key: Buffer) => key.length >= FENCE_SUFFIX.length && key.subarr
 
 const compactKey = (root: string) => Buffer.from(`\0skiff-compact-rev${root}`);
 
+function endStream(s: { end(): void }): void {
+  s.end();
+  (s as { cancel?: () => void }).cancel?.();
+}
+
 type RawKV = { key: Buffer; value: Buffer; create_revision: string; mod_revision: string };
 
 function isCompactedError(e: unknown): boolean {
@@ -204,7 +209,8 @@ export class EtcdStore implements Store {
       () => {
         closed = true;
         this.watches.delete(queue);
-        stream?.end();
+        // end() only half-closes; etcd keeps the call (and the connection) open until it is cancelled.
+        if (stream) endStream(stream);
       },
       () => {
         this.track(
@@ -222,7 +228,7 @@ export class EtcdStore implements Store {
       .watch()
       .then((s) => {
         stream = s;
-        if (closed) return void s.end();
+        if (closed) return endStream(s);
         s.on('data', (res) => {
           if (Number(res.compact_revision) > 0) return fail(compacted(opts.sinceRevision, Number(res.compact_revision)));
           if (res.canceled) return fail(new StoreError('Unavailable', `etcd canceled the watch on ${prefix}: ${res.cancel_reason || 'no reason given'}`));
