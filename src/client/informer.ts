@@ -28,6 +28,8 @@ export interface InformerOptions {
   watchTimeoutSeconds?: number;
   /** Told of failures the informer recovers from (default: silent). */
   onError?: (e: unknown) => void;
+  /** What the cache keeps of each object (client-go's SetTransform): e.g. metadata only, to save memory. Must keep metadata. */
+  transform?: (obj: any) => any;
 }
 
 export type IndexFunc<T> = (obj: T) => string[];
@@ -267,6 +269,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   // --- cache mutation with index upkeep and notification ----------------------
 
   private upsert(key: string, obj: T, old: T | undefined): void {
+    if (this.opts.transform) obj = this.opts.transform(obj) as T;
     if (old) this.unindex(key, old);
     this.items.set(key, obj);
     for (const [name, fn] of this.indexers) this.indexOne(name, fn, key, obj);
@@ -275,6 +278,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private remove(key: string, last: T): void {
+    if (this.opts.transform) last = this.opts.transform(last) as T;
     const old = this.items.get(key);
     if (old) this.unindex(key, old);
     this.items.delete(key);

@@ -66,6 +66,8 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
 
   switch (info.verb) {
     case 'get':
+      // Plain JSON of a stored version: the bytes the cache already holds.
+      if (!table && !rest.convert) return writeJSON(r.res, 200, (await rest.cached(ns, info.name)).objectJSON());
       return answer(200, await rest.get(ns, info.name));
     case 'list': {
       const q = parseListQuery(rest.info, query);

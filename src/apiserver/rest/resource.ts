@@ -87,10 +87,15 @@ export class ResourceREST {
 
   /** The current object, from the cache once it has caught up with the store. */
   async get(namespace: string, name: string): Promise<Obj> {
+    return this.out((await this.cached(namespace, name)).object as Obj);
+  }
+
+  /** The cache's entry itself, whose JSON is encoded once for every reader. */
+  async cached(namespace: string, name: string) {
     await this.cache.waitCurrent();
     const e = this.cache.get(this.key(namespace, name));
     if (!e) throw errors.notFound(this.gr, name);
-    return this.out(e.object as Obj);
+    return e;
   }
 
   async create(namespace: string, body: Obj, opts: WriteOptions = {}): Promise<Obj> {

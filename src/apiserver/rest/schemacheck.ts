@@ -54,43 +54,45 @@ function goType(s: Schema): string {
   return 'interface {}';
 }
 
+// A plain function rather than a closure made per node: the walk visits every value of every body.
+function failWith(w: Walk, value: unknown, owner: string, goPath: string, schema: Schema): void {
+  w.typeError = `json: cannot unmarshal ${jsonType(value)} into Go struct field ${owner}.${goPath} of type ${goType(schema)}`;
+}
+
 /** `path` names the field for unknown-field reports; `goPath` is how Go's decoder names it (no indices, no map keys). */
 function check(value: unknown, raw: Schema | undefined, path: string, goPath: string, owner: string, w: Walk): void {
   if (w.typeError) return;
   const { schema, name } = resolve(raw);
   if (!schema || value === null || value === undefined) return;
   const structName = name ? name.slice(name.lastIndexOf('.') + 1) : owner;
-  const fail = () => {
-    w.typeError = `json: cannot unmarshal ${jsonType(value)} into Go struct field ${owner}.${goPath} of type ${goType(schema)}`;
-  };
   if (schema['x-kubernetes-int-or-string'] || name === INT_OR_STRING) {
-    if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) fail();
+    if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) failWith(w, value, owner, goPath, schema);
     return;
   }
   if (Array.isArray(schema.oneOf)) {
     // Quantity: a string or a number.
-    if (typeof value !== 'string' && typeof value !== 'number') fail();
+    if (typeof value !== 'string' && typeof value !== 'number') failWith(w, value, owner, goPath, schema);
     return;
   }
   switch (schema.type) {
     case 'string':
-      if (typeof value !== 'string') fail();
+      if (typeof value !== 'string') failWith(w, value, owner, goPath, schema);
       return;
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) fail();
+      if (typeof value !== 'number' || !Number.isInteger(value)) failWith(w, value, owner, goPath, schema);
       return;
     case 'number':
-      if (typeof value !== 'number') fail();
+      if (typeof value !== 'number') failWith(w, value, owner, goPath, schema);
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') fail();
+      if (typeof value !== 'boolean') failWith(w, value, owner, goPath, schema);
       return;
     case 'array':
-      if (!Array.isArray(value)) return fail();
+      if (!Array.isArray(value)) return failWith(w, value, owner, goPath, schema);
       value.forEach((v, i) => check(v, schema.items as Schema, `${path}[${i}]`, goPath, owner, w));
       return;
     case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) return fail();
+      if (typeof value !== 'object' || Array.isArray(value)) return failWith(w, value, owner, goPath, schema);
       const obj = value as Record<string, unknown>;
       const props = schema.properties as Record<string, Schema> | undefined;
       const extra = schema.additionalProperties as Schema | boolean | undefined;

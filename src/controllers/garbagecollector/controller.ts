@@ -68,7 +68,11 @@ export class GarbageCollector {
     private readonly opts: GarbageCollectorOptions = {},
   ) {
     for (const res of watchedResources()) {
-      const informer = new Informer<Obj>(client.resource(apiVersionOf(res), res.resource) as never, { onError: (e) => opts.log?.(`garbage collector: ${res.groupResource}: ${(e as Error).message}`) });
+      const informer = new Informer<Obj>(client.resource(apiVersionOf(res), res.resource) as never, {
+        onError: (e) => opts.log?.(`garbage collector: ${res.groupResource}: ${(e as Error).message}`),
+        // The collector reads metadata only; keeping just that halves the memory of a second copy of the cluster.
+        transform: (o: Obj) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata && { ...o.metadata, managedFields: undefined, annotations: undefined, labels: undefined } }),
+      });
       informer.onAdd((o) => this.observe(res, undefined, o));
       informer.onUpdate((old, o) => this.observe(res, old, o));
       informer.onDelete((o) => this.forget(res, o));
