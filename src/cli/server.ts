@@ -20,6 +20,12 @@ export async function runForeground(command: string, args: string[], spec: FlagS
   const dataDir = (flags['data-dir'] as string | undefined) ?? defaultDataDir();
   const port = flags.port === undefined ? DEFAULT_API_PORT : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${flags.port}"`);
+  // Listen for Ctrl-C before anything can be announced: a signal that comes
+  // while starting, or right as "ready" prints, must stop cleanly too.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const t0 = performance.now();
   let cp;
   try {
@@ -42,10 +48,7 @@ export async function runForeground(command: string, args: string[], spec: FlagS
   console.log(`skiff: kubeconfig written to ${cp.kubeconfig}`);
   console.log(`skiff:   export KUBECONFIG=${cp.kubeconfig}   # then use kubectl as usual`);
   console.log('skiff: running in the foreground; Ctrl-C stops it.');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   await cp.stop();
   console.log('skiff: stopped cleanly.');
   return 0;
