@@ -46,6 +46,16 @@ describe('pod subresources and the bindings collection', () => {
     assert.equal((await api('GET', `${pods}/p3`)).status, 404);
   });
 
+  test('log and exec of a pod with no node say so, as Kubernetes does', async () => {
+    assert.equal((await api('POST', pods, pod('unplaced'))).status, 201);
+    const log = await api('GET', `${pods}/unplaced/log`);
+    assert.equal(log.status, 400);
+    assert.equal(log.body.message, 'pod unplaced does not have a host assigned');
+    const exec = await api('POST', `${pods}/unplaced/exec?command=ls&stdout=true`);
+    assert.equal(exec.status, 400);
+    assert.equal((await api('GET', `${pods}/missing/log`)).status, 404);
+  });
+
   test('scale reads and writes replicas through an autoscaling/v1 Scale with a string selector', async () => {
     const dep = {
       apiVersion: 'apps/v1',

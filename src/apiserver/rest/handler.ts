@@ -20,6 +20,7 @@ import type { Obj, ResourceRequest } from './types.ts';
 export type { ResourceRequest } from './types.ts';
 
 const SUBRESOURCES_WITH_OBJECT = new Set(['', 'status']);
+const STREAMING = new Set(['log', 'exec', 'attach', 'portforward']);
 
 export async function handleResource(r: ResourceRequest): Promise<void> {
   const { info, rest, query } = r;
@@ -62,6 +63,13 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     for (const f of decodeAgainstSchema(obj, rest.info.group, rest.info.version, rest.info.kind, fieldValidation)) addWarning(r.res, `unknown field "${f}"`);
     return obj;
   };
+  if (rest.info.kind === 'Pod' && STREAMING.has(sub)) {
+    // These are proxied to the pod's node agent; without a node there is nowhere to go.
+    const pod = (await rest.get(ns, info.name)) as Obj & { spec?: { nodeName?: string } };
+    const node = pod.spec?.nodeName;
+    if (!node) throw errors.badRequest(`pod ${info.name} does not have a host assigned`);
+    throw errors.serviceUnavailable(`no node agent serves ${sub} for node "${node}" yet: logs, exec, attach and port-forward arrive with the node agent`);
+  }
   if (sub && !SUBRESOURCES_WITH_OBJECT.has(sub)) throw errors.methodNotSupported(rest.gr, `${info.verb} ${sub}`);
 
   switch (info.verb) {
