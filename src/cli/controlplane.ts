@@ -12,6 +12,7 @@ import { ApiServer } from '../apiserver/server.ts';
 import { openStore } from '../storage/open.ts';
 import { Client } from '../client/rest.ts';
 import { GarbageCollector } from '../controllers/garbagecollector/controller.ts';
+import { NamespaceController } from '../controllers/namespace/controller.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface ControlPlaneOptions {
@@ -57,14 +58,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     // Controllers reach the API like any client would, so they can move to another process unchanged.
     const client = new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-controller-manager' });
     const gc = new GarbageCollector(client, { log: o.log });
-    await gc.start();
+    const namespaces = new NamespaceController(client, { log: o.log });
+    await Promise.all([gc.start(), namespaces.start()]);
     return {
       url,
       kubeconfig,
       store,
       server,
       stop: async () => {
-        await gc.stop();
+        await Promise.all([gc.stop(), namespaces.stop()]);
         client.close();
         await server.stop();
         await store.close();

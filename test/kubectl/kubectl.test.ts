@@ -181,6 +181,12 @@ for (const version of ['1.32', '1.28']) {
       ok(await k(['create', 'cm', 'gone3', '--from-literal=a=1']), 'create');
       assert.equal(ok(await k(['delete', 'cm', 'gone3', '--cascade=background']), 'delete background').trim(), 'configmap "gone3" deleted');
       ok(await k(['wait', '--for=delete', 'cm/gone3', '--timeout=5s']), 'wait for delete');
+      // A namespace goes once the namespace controller has emptied it; kubectl waits for that.
+      const ns = `gone-${version.replace('.', '-')}`;
+      ok(await k(['create', 'namespace', ns]), 'create ns');
+      ok(await k(['create', 'cm', 'inside', '-n', ns, '--from-literal=a=1']), 'create cm in ns');
+      assert.equal(ok(await k(['delete', 'namespace', ns]), 'delete ns').trim(), `namespace "${ns}" deleted`);
+      assert.equal((await k(['get', 'namespace', ns])).code, 1);
       const r = await k(['get', 'cm', 'gone1']);
       assert.equal(r.code, 1);
       assert.equal(r.stderr.trim(), 'Error from server (NotFound): configmaps "gone1" not found');

@@ -20,8 +20,10 @@ export function apiClient(kubeconfigPath: string) {
   return (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> =>
     new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+      // An explicit length: Node sends DELETE bodies unchunked, so without one the body would run into the next request.
+      const length: Record<string, string> = data === undefined ? {} : { 'content-length': String(Buffer.byteLength(data)) };
       const req = request(
-        { host: server.hostname, port: server.port, path, method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json', ...headers } },
+        { host: server.hostname, port: server.port, path, method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json', ...length, ...headers } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c) => chunks.push(c));

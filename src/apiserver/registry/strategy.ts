@@ -1,7 +1,8 @@
 // What a resource's registry does to an object beyond generic metadata
 // handling, where Kubernetes' strategies do more than default and validate:
 // a Secret's stringData is folded into data; a Job gets a selector and
-// template labels generated from its uid.
+// template labels generated from its uid; a Namespace gets the finalizer
+// that holds its deletion until its contents are gone.
 
 type Obj = Record<string, any>;
 
@@ -30,10 +31,14 @@ function generateJobSelector(job: Obj): void {
   spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
 }
 
+/** The finalizer that keeps a deleted namespace until the namespace controller has emptied it. */
+export const NAMESPACE_FINALIZER = 'kubernetes';
+
 /** After metadata is prepared (uid known), before validation. */
 export function beforeCreate(kind: string, obj: Obj): void {
   if (kind === 'Secret') foldStringData(obj);
   else if (kind === 'Job') generateJobSelector(obj);
+  else if (kind === 'Namespace') (obj.spec ??= {}).finalizers = [NAMESPACE_FINALIZER];
 }
 
 export function beforeUpdate(kind: string, obj: Obj): void {

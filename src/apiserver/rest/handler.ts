@@ -19,7 +19,7 @@ import type { Obj, ResourceRequest } from './types.ts';
 
 export type { ResourceRequest } from './types.ts';
 
-const SUBRESOURCES_WITH_OBJECT = new Set(['', 'status']);
+const SUBRESOURCES_WITH_OBJECT = new Set(['', 'status', 'finalize']);
 const STREAMING = new Set(['log', 'exec', 'attach', 'portforward']);
 
 export async function handleResource(r: ResourceRequest): Promise<void> {

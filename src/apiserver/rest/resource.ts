@@ -14,7 +14,7 @@ import { isStoreError, type KeyValue, type ListOptions, type Store } from '../..
 import type { WatchCache } from '../../storage/watchcache.ts';
 import { apiVersionOf, resourceForKind, type ResourceInfo } from '../registry/resources.ts';
 import { converterFor, type Converter } from '../registry/conversion.ts';
-import { beforeCreate, beforeUpdate } from '../registry/strategy.ts';
+import { beforeCreate, beforeUpdate, NAMESPACE_FINALIZER } from '../registry/strategy.ts';
 import { trackUpdate } from '../../api/apply/index.ts';
 import type { ServiceAllocator } from '../registry/allocator.ts';
 
@@ -210,7 +210,7 @@ export class ResourceREST {
       if (result) return this.out(result);
       const obj = decodeObject<Obj>(kv);
       // The last finalizer gone from an object marked for deletion: it goes now.
-      if (readyToRemove(obj)) {
+      if (readyToRemove(obj) && !(obj as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length) {
         try {
           return this.out(decodeObject<Obj>(await this.store.delete(key, kv.modRevision)));
         } catch (e) {
@@ -240,6 +240,13 @@ export class ResourceREST {
       updated = obj;
       if (this.info.subresources.some((s) => s.name === 'status') && current.status !== undefined) updated.status = structuredClone(current.status);
       else if (this.info.subresources.some((s) => s.name === 'status')) delete updated.status;
+    }
+    if (this.info.kind === 'Namespace') {
+      // spec.finalizers change only through /finalize; the phase only through the lifecycle.
+      const spec = ((updated as { spec?: Record<string, unknown> }).spec ??= {});
+      if (opts.subresource !== 'finalize') spec.finalizers = (current as { spec?: { finalizers?: string[] } }).spec?.finalizers;
+      if (spec.finalizers === undefined) delete spec.finalizers;
+      if (current.status !== undefined && opts.subresource !== 'status') updated.status = structuredClone(current.status);
     }
     applyDefaults(this.storageApiVersion, this.info.kind, updated);
     beforeUpdate(this.info.kind, updated);
@@ -286,6 +293,19 @@ export class ResourceREST {
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata!.resourceVersion) {
         throw errors.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata!.resourceVersion}`);
       }
+      if (this.info.kind === 'Namespace' && (current as { spec?: { finalizers?: string[] } }).spec?.finalizers?.includes(NAMESPACE_FINALIZER)) {
+        // Terminating until the namespace controller has deleted its contents and finalized it.
+        if (current.metadata!.deletionTimestamp) return { object: this.out(current), deleted: false };
+        const terminating = { ...current, metadata: { ...current.metadata, deletionTimestamp: timestamp(new Date()), deletionGracePeriodSeconds: 0 }, status: { ...(current.status ?? {}), phase: 'Terminating' } } as Obj;
+        if (req.dryRun) return { object: this.out(terminating), deleted: false };
+        delete terminating.metadata!.resourceVersion;
+        try {
+          return { object: this.out(decodeObject<Obj>(await this.store.update(key, encodeForStorage(terminating), kv.modRevision))), deleted: false };
+        } catch (e) {
+          if (isStoreError(e, 'Conflict') && attempt < 10) continue;
+          throw e;
+        }
+      }
       const graceful = this.info.kind === 'Pod' && !!(current as { spec?: { nodeName?: string } }).spec?.nodeName;
       const decision = beginDeletion(current, {
         gracePeriodSeconds: req.gracePeriodSeconds ?? (graceful ? ((current as { spec?: { terminationGracePeriodSeconds?: number } }).spec?.terminationGracePeriodSeconds ?? 30) : undefined),
@@ -294,9 +314,11 @@ export class ResourceREST {
         tracksGeneration: this.info.tracksGeneration,
       });
       if (decision.action === 'none') return { object: this.out(current), deleted: false };
-      if (req.dryRun) return { object: this.out(decision.action === 'update' ? (decision.object as Obj) : current), deleted: decision.action === 'delete' };
+      if (req.dryRun) return { object: this.out(decision.action === 'update' ? (decision.object as Obj) : current), deleted: decision.action === 'delete' || readyToRemove(decision.object) };
+      // A delete with no time left (grace 0, no finalizers) removes the object now.
+      const removeNow = decision.action === 'delete' || readyToRemove(decision.object);
       try {
-        if (decision.action === 'delete') {
+        if (removeNow) {
           const gone = decodeObject<Obj>(await this.store.delete(key, kv.modRevision));
           await this.releaseAllocations(gone);
           return { object: this.out(gone), deleted: true };
