@@ -60,13 +60,15 @@ export interface GroupResource {
 
 export const qualified = (gr: GroupResource) => (gr.group ? `${gr.resource}.${gr.group}` : gr.resource);
 
+/** Kubernetes omits an empty group (core resources) from Status details. */
+function withoutEmptyGroup(details: NonNullable<Status['details']>): Status['details'] {
+  const { group, ...rest } = details;
+  return group ? { ...rest, group } : rest;
+}
+
 function failure(code: number, reason: StatusReason, message: string, details?: Status['details']): StatusError {
   const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details) {
-    // Kubernetes omits an empty group (core resources).
-    const { group, ...rest } = details;
-    status.details = group ? { ...rest, group } : rest;
-  }
+  if (details) status.details = withoutEmptyGroup(details);
   return new StatusError(status);
 }
 
@@ -158,9 +160,6 @@ export function serviceUnavailable(message: string): StatusError {
 
 export function success(details?: Status['details'], code = 200): Status {
   const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
-  if (details) {
-    const { group, ...rest } = details;
-    s.details = group ? { ...rest, group } : rest;
-  }
+  if (details) s.details = withoutEmptyGroup(details);
   return s;
 }

@@ -3,8 +3,8 @@
 import type { CronJob, Job, JobCondition } from 'kubernetes-types/batch/v1.js';
 import {
   AGE_COLUMN,
-  CONTAINERS_DESC,
-  IMAGES_DESC,
+  CONTAINERS_COLUMN,
+  IMAGES_COLUMN,
   NAME_COLUMN,
   col,
   containerCells,
@@ -55,8 +55,8 @@ export const jobPrinter: Printer = {
     col('Completions', 'string', DOC.jobSucceeded),
     col('Duration', 'string', 'Time required to complete the job.'),
     AGE_COLUMN,
-    col('Containers', 'string', CONTAINERS_DESC, 1),
-    col('Images', 'string', IMAGES_DESC, 1),
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
     col('Selector', 'string', DOC.jobSelector, 1),
   ],
   cells(obj: Job, now) {
@@ -83,8 +83,8 @@ export const cronJobPrinter: Printer = {
     col('Active', 'integer', DOC.cronActive),
     col('Last Schedule', 'string', DOC.cronLastSchedule),
     AGE_COLUMN,
-    col('Containers', 'string', CONTAINERS_DESC, 1),
-    col('Images', 'string', IMAGES_DESC, 1),
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
     col('Selector', 'string', DOC.jobSelector, 1),
   ],
   cells(obj: CronJob, now) {

@@ -50,6 +50,9 @@ export const AGE_COLUMN: TableColumnDefinition = col('Age', 'string', DOC.creati
 
 export const CONTAINERS_DESC = 'Names of each container in the template.';
 export const IMAGES_DESC = 'Images referenced by each container in the template.';
+/** The wide columns every workload with a pod template shows. */
+export const CONTAINERS_COLUMN = col('Containers', 'string', CONTAINERS_DESC, 1);
+export const IMAGES_COLUMN = col('Images', 'string', IMAGES_DESC, 1);
 
 /** layoutContainerCells: container names and images, each comma-joined. */
 export function containerCells(containers: readonly { name?: string; image?: string }[] | undefined): [string, string] {

@@ -7,8 +7,8 @@ import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-
 import type { ReplicationController } from 'kubernetes-types/core/v1.js';
 import {
   AGE_COLUMN,
-  CONTAINERS_DESC,
-  IMAGES_DESC,
+  CONTAINERS_COLUMN,
+  IMAGES_COLUMN,
   NAME_COLUMN,
   col,
   containerCells,
@@ -21,8 +21,6 @@ import {
 import { DOC } from './descriptions.ts';
 import { translateTimestampSince } from './duration.ts';
 
-const containersCol = col('Containers', 'string', CONTAINERS_DESC, 1);
-const imagesCol = col('Images', 'string', IMAGES_DESC, 1);
 
 function replicas(n: number | undefined): number {
   return n === undefined || n === null ? 1 : int(n);
@@ -35,8 +33,8 @@ export const deploymentPrinter: Printer = {
     col('Up-to-date', 'string', DOC.deployUpdated),
     col('Available', 'string', DOC.deployAvailable),
     AGE_COLUMN,
-    containersCol,
-    imagesCol,
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
     col('Selector', 'string', DOC.deploySelector, 1),
   ],
   cells(obj: Deployment, now) {
@@ -69,8 +67,8 @@ function replicaCountPrinter<T extends ReplicaSet | ReplicationController>(
       col('Current', 'integer', docs.current),
       col('Ready', 'integer', docs.ready),
       AGE_COLUMN,
-      containersCol,
-      imagesCol,
+      CONTAINERS_COLUMN,
+      IMAGES_COLUMN,
       col('Selector', 'string', docs.selector, 1),
     ],
     cells(obj: T, now) {
@@ -109,8 +107,8 @@ export const daemonSetPrinter: Printer = {
     col('Available', 'integer', DOC.dsAvailable),
     col('Node Selector', 'string', DOC.podSpecNodeSelector),
     AGE_COLUMN,
-    containersCol,
-    imagesCol,
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
     col('Selector', 'string', DOC.dsSelector, 1),
   ],
   cells(obj: DaemonSet, now) {
@@ -133,7 +131,7 @@ export const daemonSetPrinter: Printer = {
 };
 
 export const statefulSetPrinter: Printer = {
-  columns: [NAME_COLUMN, col('Ready', 'string', 'Number of the pod with ready state'), AGE_COLUMN, containersCol, imagesCol],
+  columns: [NAME_COLUMN, col('Ready', 'string', 'Number of the pod with ready state'), AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN],
   cells(obj: StatefulSet, now) {
     const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
     return [

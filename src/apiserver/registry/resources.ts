@@ -140,6 +140,21 @@ export function groupVersions(): { group: string; version: string; resources: Re
   return [...seen.values()];
 }
 
+/**
+ * Each stored resource once, in its preferred (first-listed) served version,
+ * among those `keep` accepts: what a controller watching "everything" walks.
+ */
+export function servedOnce(keep: (r: ResourceInfo) => boolean): ResourceInfo[] {
+  const seen = new Set<string>();
+  const out: ResourceInfo[] = [];
+  for (const r of RESOURCES) {
+    if (seen.has(r.groupResource) || !keep(r)) continue;
+    seen.add(r.groupResource);
+    out.push(r);
+  }
+  return out;
+}
+
 const byPath = new Map(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.resource}`, r]));
 const byKind = new Map(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.kind}`, r]));
 

@@ -17,7 +17,7 @@ import { Client, isConflict, isNotFound, type KubeObject } from '../../client/re
 import { Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { runWorkers } from '../../client/controller.ts';
-import { apiVersionOf, groupVersions, resourceForKind, type ResourceInfo } from '../../apiserver/registry/resources.ts';
+import { apiVersionOf, resourceForKind, servedOnce, type ResourceInfo } from '../../apiserver/registry/resources.ts';
 
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
@@ -31,20 +31,6 @@ interface OwnerRef {
 }
 
 type Obj = KubeObject & { metadata: KubeObject['metadata'] & { ownerReferences?: OwnerRef[]; finalizers?: string[]; deletionTimestamp?: string; uid?: string } };
-
-/** One served version per stored resource: the preferred (first) one that can be listed and watched. */
-function watchedResources(): ResourceInfo[] {
-  const seen = new Set<string>();
-  const out: ResourceInfo[] = [];
-  for (const gv of groupVersions()) {
-    for (const r of gv.resources) {
-      if (seen.has(r.groupResource) || !r.verbs.includes('list') || !r.verbs.includes('watch')) continue;
-      seen.add(r.groupResource);
-      out.push(r);
-    }
-  }
-  return out;
-}
 
 /** A queue key: which resource, and which object. */
 const itemKey = (r: ResourceInfo, o: Obj) => `${r.groupResource}|${o.metadata?.namespace ?? ''}|${o.metadata?.name}`;
@@ -67,7 +53,7 @@ export class GarbageCollector {
     private readonly client: Client,
     private readonly opts: GarbageCollectorOptions = {},
   ) {
-    for (const res of watchedResources()) {
+    for (const res of servedOnce((r) => r.verbs.includes('list') && r.verbs.includes('watch'))) {
       const informer = new Informer<Obj>(client.resource(apiVersionOf(res), res.resource) as never, {
         onError: (e) => opts.log?.(`garbage collector: ${res.groupResource}: ${(e as Error).message}`),
         // The collector reads metadata only; keeping just that halves the memory of a second copy of the cluster.

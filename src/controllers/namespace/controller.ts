@@ -6,7 +6,7 @@ import { Client, isConflict, isNotFound, type KubeObject } from '../../client/re
 import { Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { runWorkers } from '../../client/controller.ts';
-import { apiVersionOf, groupVersions, type ResourceInfo } from '../../apiserver/registry/resources.ts';
+import { apiVersionOf, servedOnce } from '../../apiserver/registry/resources.ts';
 
 const FINALIZER = 'kubernetes';
 /** How soon a namespace whose contents are still going is looked at again. */
@@ -14,24 +14,11 @@ const RECHECK_MS = 250;
 
 type Namespace = KubeObject & { spec?: { finalizers?: string[] }; metadata: KubeObject['metadata'] & { deletionTimestamp?: string } };
 
-/** Every namespaced resource that can be listed and deleted, one served version each. */
-function namespacedResources(): ResourceInfo[] {
-  const seen = new Set<string>();
-  const out: ResourceInfo[] = [];
-  for (const gv of groupVersions()) {
-    for (const r of gv.resources) {
-      if (!r.namespaced || seen.has(r.groupResource) || !r.verbs.includes('list') || !r.verbs.includes('delete')) continue;
-      seen.add(r.groupResource);
-      out.push(r);
-    }
-  }
-  return out;
-}
-
 export class NamespaceController {
   private readonly informer: Informer<Namespace>;
   private readonly queue = new WorkQueue<string>();
-  private readonly resources = namespacedResources();
+  /** Every namespaced resource that can be listed and deleted. */
+  private readonly resources = servedOnce((r) => r.namespaced && r.verbs.includes('list') && r.verbs.includes('delete'));
   private running?: Promise<void>;
 
   constructor(
