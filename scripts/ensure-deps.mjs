@@ -63,6 +63,23 @@ function aptInstall(packages, why) {
   return true;
 }
 
-if (forTests) {
-  if (!existsSync('/usr/bin/etcd') && !process.env.SKIFF_ETCD_BIN) aptInstall(['etcd-server', 'etcd-client'], 'etcd (for the etcd store contract suite)');
-}
+// The host parts a node runs containers with: binary to look for, Debian package.
+const nodeParts = [
+  ['/usr/sbin/runc', 'runc'],
+  ['/usr/bin/conmon', 'conmon'],
+  ['/usr/lib/cni/bridge', 'containernetworking-plugins'],
+  ['/usr/sbin/nft', 'nftables'],
+  ['/usr/sbin/ip', 'iproute2'],
+  ['/usr/bin/busybox', 'busybox-static'],
+];
+// What only the test suite drives: the real registry, image tools, etcd.
+const testParts = [
+  ['/usr/bin/etcd', 'etcd-server'],
+  ['/usr/bin/etcdctl', 'etcd-client'],
+  ['/usr/bin/docker-registry', 'docker-registry'],
+  ['/usr/bin/skopeo', 'skopeo'],
+  ['/usr/bin/umoci', 'umoci'],
+];
+const wanted = [...nodeParts, ...(forTests ? testParts : [])];
+const missing = [...new Set(wanted.filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
+if (missing.length > 0) aptInstall(missing, forTests ? 'components the tests drive (runc, conmon, CNI, nft, registry, etcd)' : 'components a node runs containers with');
