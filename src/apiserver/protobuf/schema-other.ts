@@ -143,3 +143,15 @@ export const SCHEDULING_V1: PackageSchema = {
     PriorityClassList: [[1, 'metadata', 'meta.v1.ListMeta', 'o'], [2, 'items', 'PriorityClass', 'r']],
   },
 };
+
+export const STORAGE_V1: PackageSchema = {
+  pkg: 'storage.v1',
+  messages: {
+    StorageClass: [
+      [1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'provisioner', 'string'], [3, 'parameters', 'map:string', 'o'],
+      [4, 'reclaimPolicy', 'string', 'op'], [5, 'mountOptions', 'string', 'ro'], [6, 'allowVolumeExpansion', 'bool', 'op'],
+      [7, 'volumeBindingMode', 'string', 'op'], [8, 'allowedTopologies', 'core.v1.TopologySelectorTerm', 'ro']
+    ],
+    StorageClassList: [[1, 'metadata', 'meta.v1.ListMeta', 'o'], [2, 'items', 'StorageClass', 'r']],
+  },
+};

@@ -8,7 +8,7 @@ import { BATCH_V1 } from './schema-batch.ts';
 import { CORE_V1 } from './schema-core.ts';
 import { CORE_V1_POD } from './schema-core-pod.ts';
 import { META_V1 } from './schema-meta.ts';
-import { COORDINATION_V1, DISCOVERY_V1, EVENTS_V1, NETWORKING_V1, POLICY_V1, RBAC_V1, SCHEDULING_V1 } from './schema-other.ts';
+import { COORDINATION_V1, DISCOVERY_V1, EVENTS_V1, NETWORKING_V1, POLICY_V1, RBAC_V1, SCHEDULING_V1, STORAGE_V1 } from './schema-other.ts';
 
 export type { FieldEntry, PackageSchema } from './schema-types.ts';
 
@@ -45,7 +45,7 @@ const BUILTINS = new Set<string>(['time', 'microtime', 'duration', 'quantity', '
 
 export const PACKAGES: readonly PackageSchema[] = [
   META_V1, CORE_V1_POD, CORE_V1, APPS_V1, BATCH_V1, AUTOSCALING_V1, AUTOSCALING_V2,
-  RBAC_V1, POLICY_V1, COORDINATION_V1, DISCOVERY_V1, EVENTS_V1, NETWORKING_V1, SCHEDULING_V1,
+  RBAC_V1, POLICY_V1, COORDINATION_V1, DISCOVERY_V1, EVENTS_V1, NETWORKING_V1, SCHEDULING_V1, STORAGE_V1,
 ];
 
 /** apiVersion -> protobuf package of this registry. */
@@ -62,6 +62,7 @@ export const API_VERSION_PACKAGES: Readonly<Record<string, string>> = {
   'events.k8s.io/v1': 'events.v1',
   'networking.k8s.io/v1': 'networking.v1',
   'scheduling.k8s.io/v1': 'scheduling.v1',
+  'storage.k8s.io/v1': 'storage.v1',
   'meta.k8s.io/v1': 'meta.v1',
 };
 

@@ -59,6 +59,7 @@ const groups: { group: string; version: string; defs: Def[] }[] = [
       { resource: 'configmaps', kind: 'ConfigMap', shortNames: ['cm'] },
       { resource: 'secrets', kind: 'Secret' },
       { resource: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'] },
+      { resource: 'persistentvolumes', kind: 'PersistentVolume', shortNames: ['pv'], namespaced: false, sub: [STATUS('PersistentVolume')] },
       { resource: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', shortNames: ['pvc'], sub: [STATUS('PersistentVolumeClaim')] },
       { resource: 'replicationcontrollers', kind: 'ReplicationController', shortNames: ['rc'], all: true, generation: true, sub: [STATUS('ReplicationController'), SCALE] },
       { resource: 'resourcequotas', kind: 'ResourceQuota', shortNames: ['quota'], sub: [STATUS('ResourceQuota')] },
@@ -101,6 +102,8 @@ const groups: { group: string; version: string; defs: Def[] }[] = [
       { resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false },
     ],
   },
+  { group: 'scheduling.k8s.io', version: 'v1', defs: [{ resource: 'priorityclasses', kind: 'PriorityClass', shortNames: ['pc'], namespaced: false }] },
+  { group: 'storage.k8s.io', version: 'v1', defs: [{ resource: 'storageclasses', kind: 'StorageClass', shortNames: ['sc'], namespaced: false }] },
   { group: 'policy', version: 'v1', defs: [{ resource: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', shortNames: ['pdb'], generation: true, sub: [STATUS('PodDisruptionBudget')] }] },
 ];
 
