@@ -4,6 +4,7 @@ import { UsageError } from './args.ts';
 import { up } from './up.ts';
 import { server } from './server.ts';
 import { kubectl } from './kubectl.ts';
+import { doctor } from './doctor.ts';
 
 const HELP = `skiff: a Kubernetes-compatible container platform
 
@@ -13,6 +14,7 @@ commands:
   up        bring up a single-node cluster in the foreground
   server    run the control plane (API server) in the foreground
   kubectl   run kubectl against this machine's cluster
+  doctor    check that this machine can run a node (kernel, cgroups, runc, conmon, nft, ports)
   version   print the version
   help      this text`;
 
@@ -20,6 +22,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   up,
   server,
   kubectl,
+  doctor,
   version: async () => {
     console.log('skiff v0.1.0');
     return 0;
