@@ -13,6 +13,8 @@ import { openStore } from '../storage/open.ts';
 import { Client } from '../client/rest.ts';
 import { GarbageCollector } from '../controllers/garbagecollector/controller.ts';
 import { NamespaceController } from '../controllers/namespace/controller.ts';
+import { EndpointsController } from '../controllers/endpoints/controller.ts';
+import { EndpointSliceController } from '../controllers/endpointslice/controller.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface ControlPlaneOptions {
@@ -59,14 +61,16 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const client = new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-controller-manager' });
     const gc = new GarbageCollector(client, { log: o.log });
     const namespaces = new NamespaceController(client, { log: o.log });
-    await Promise.all([gc.start(), namespaces.start()]);
+    const endpoints = new EndpointsController(client, { log: o.log });
+    const endpointSlices = new EndpointSliceController(client, { log: o.log });
+    await Promise.all([gc.start(), namespaces.start(), endpoints.start(), endpointSlices.start()]);
     return {
       url,
       kubeconfig,
       store,
       server,
       stop: async () => {
-        await Promise.all([gc.stop(), namespaces.stop()]);
+        await Promise.all([gc.stop(), namespaces.stop(), endpoints.stop(), endpointSlices.stop()]);
         client.close();
         await server.stop();
         await store.close();
