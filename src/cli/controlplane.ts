@@ -15,6 +15,7 @@ import { GarbageCollector } from '../controllers/garbagecollector/controller.ts'
 import { NamespaceController } from '../controllers/namespace/controller.ts';
 import { EndpointsController } from '../controllers/endpoints/controller.ts';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.ts';
+import { NodeIpamController } from '../controllers/nodeipam/controller.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface ControlPlaneOptions {
@@ -63,14 +64,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const namespaces = new NamespaceController(client, { log: o.log });
     const endpoints = new EndpointsController(client, { log: o.log });
     const endpointSlices = new EndpointSliceController(client, { log: o.log });
-    await Promise.all([gc.start(), namespaces.start(), endpoints.start(), endpointSlices.start()]);
+    const nodeIpam = new NodeIpamController(client, { log: o.log });
+    await Promise.all([gc.start(), namespaces.start(), endpoints.start(), endpointSlices.start(), nodeIpam.start()]);
     return {
       url,
       kubeconfig,
       store,
       server,
       stop: async () => {
-        await Promise.all([gc.stop(), namespaces.stop(), endpoints.stop(), endpointSlices.stop()]);
+        await Promise.all([gc.stop(), namespaces.stop(), endpoints.stop(), endpointSlices.stop(), nodeIpam.stop()]);
         client.close();
         await server.stop();
         await store.close();
