@@ -9,6 +9,7 @@ import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
 import { openAPIRoutes } from '../apiserver/openapi/routes.ts';
 import { decodeKubernetesProtobuf } from '../apiserver/protobuf/decode.ts';
 import { ApiServer } from '../apiserver/server.ts';
+import { ensureKubeletClientCert } from '../apiserver/proxy/certs.ts';
 import { openStore } from '../storage/open.ts';
 import { Client } from '../client/rest.ts';
 import { GarbageCollector } from '../controllers/garbagecollector/controller.ts';
@@ -16,6 +17,7 @@ import { NamespaceController } from '../controllers/namespace/controller.ts';
 import { EndpointsController } from '../controllers/endpoints/controller.ts';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.ts';
 import { NodeIpamController } from '../controllers/nodeipam/controller.ts';
+import { ServiceLBController } from '../controllers/servicelb/controller.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface ControlPlaneOptions {
@@ -43,6 +45,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   try {
     const pki = ensurePKI(join(o.dataDir, 'pki'));
     const tokens = TokenAuthenticator.open(join(o.dataDir, 'tokens.json'));
+    // The API server's client certificate for node agents (logs, exec, attach, port-forward).
+    const kubeletClient = ensureKubeletClientCert(join(o.dataDir, 'pki'));
     const server = new ApiServer({
       store,
       port: o.port,
@@ -54,6 +58,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       log: o.log,
       watchCacheHistory: o.watchCacheHistory,
       bookmarkIntervalMs: o.bookmarkIntervalMs,
+      kubelet: { ca: pki.caCert, ...kubeletClient },
     });
     const { url } = await server.start();
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
@@ -65,14 +70,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const endpoints = new EndpointsController(client, { log: o.log });
     const endpointSlices = new EndpointSliceController(client, { log: o.log });
     const nodeIpam = new NodeIpamController(client, { log: o.log });
-    await Promise.all([gc.start(), namespaces.start(), endpoints.start(), endpointSlices.start(), nodeIpam.start()]);
+    const serviceLB = new ServiceLBController(client, { log: o.log });
+    await Promise.all([gc.start(), namespaces.start(), endpoints.start(), endpointSlices.start(), nodeIpam.start(), serviceLB.start()]);
     return {
       url,
       kubeconfig,
       store,
       server,
       stop: async () => {
-        await Promise.all([gc.stop(), namespaces.stop(), endpoints.stop(), endpointSlices.stop(), nodeIpam.stop()]);
+        await Promise.all([gc.stop(), namespaces.stop(), endpoints.stop(), endpointSlices.stop(), nodeIpam.stop(), serviceLB.stop()]);
         client.close();
         await server.stop();
         await store.close();

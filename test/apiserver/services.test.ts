@@ -59,4 +59,47 @@ describe('Service cluster IPs and node ports', () => {
     assert.equal(ext.status, 201, ext.text);
     assert.equal(ext.body.spec.clusterIP, undefined);
   });
+
+  const merge = { 'content-type': 'application/merge-patch+json' };
+
+  test('changing ClusterIP to NodePort allocates node ports; back to ClusterIP drops and frees them', async () => {
+    const a = await api('POST', svcs, svc('retype'));
+    assert.equal(a.status, 201, a.text);
+    const np = await api('PATCH', `${svcs}/retype`, { spec: { type: 'NodePort' } }, merge);
+    assert.equal(np.status, 200, np.text);
+    const port = np.body.spec.ports[0].nodePort;
+    assert.ok(port >= 30000 && port <= 32767, String(port));
+    assert.equal(np.body.spec.externalTrafficPolicy, 'Cluster');
+    assert.equal(np.body.spec.clusterIP, a.body.spec.clusterIP, 'the cluster IP is kept');
+    const back = await api('PATCH', `${svcs}/retype`, { spec: { type: 'ClusterIP' } }, merge);
+    assert.equal(back.status, 200, back.text);
+    assert.equal(back.body.spec.ports[0].nodePort, undefined);
+    assert.equal(back.body.spec.externalTrafficPolicy, undefined);
+    // The freed port can be asked for by another Service.
+    const other = await api('POST', svcs, svc('takes-port', { type: 'NodePort', ports: [{ port: 80, nodePort: port }] }));
+    assert.equal(other.status, 201, other.text);
+  });
+
+  test('a replace that leaves out the allocated IP and node port keeps them', async () => {
+    const a = await api('POST', svcs, svc('keep', { type: 'NodePort' }));
+    assert.equal(a.status, 201, a.text);
+    const put = await api('PUT', `${svcs}/keep`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'keep', resourceVersion: a.body.metadata.resourceVersion }, spec: { type: 'NodePort', selector: { app: 'keep' }, ports: [{ port: 80 }] } });
+    assert.equal(put.status, 200, put.text);
+    assert.equal(put.body.spec.clusterIP, a.body.spec.clusterIP);
+    assert.equal(put.body.spec.ports[0].nodePort, a.body.spec.ports[0].nodePort);
+  });
+
+  test('ExternalName to ClusterIP gets an IP; back to ExternalName frees it', async () => {
+    const a = await api('POST', svcs, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'retyped-ext' }, spec: { type: 'ExternalName', externalName: 'db.example.org' } });
+    assert.equal(a.status, 201, a.text);
+    const c = await api('PATCH', `${svcs}/retyped-ext`, { spec: { type: 'ClusterIP', externalName: null, selector: { app: 'x' }, ports: [{ port: 80 }] } }, merge);
+    assert.equal(c.status, 200, c.text);
+    const ip = c.body.spec.clusterIP;
+    assert.match(ip, /^10\.43\./);
+    const e = await api('PATCH', `${svcs}/retyped-ext`, { spec: { type: 'ExternalName', externalName: 'db.example.org', selector: null, ports: null } }, merge);
+    assert.equal(e.status, 200, e.text);
+    assert.equal(e.body.spec.clusterIP, undefined);
+    const again = await api('POST', svcs, svc('reuse-ip', { clusterIP: ip }));
+    assert.equal(again.status, 201, again.text);
+  });
 });

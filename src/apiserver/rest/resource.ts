@@ -17,6 +17,8 @@ import { converterFor, type Converter } from '../registry/conversion.ts';
 import { beforeCreate, beforeUpdate, NAMESPACE_FINALIZER } from '../registry/strategy.ts';
 import { trackUpdate } from '../../api/apply/index.ts';
 import type { ServiceAllocator } from '../registry/allocator.ts';
+import { needsClusterIP, needsNodePorts, prepareServiceSpecUpdate } from '../registry/servicestrategy.ts';
+import { admitDefaultTolerationSeconds } from '../admission/defaulttolerationseconds.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -47,6 +49,10 @@ export class ResourceREST {
   /** How the served version maps to the stored one, when they differ in shape. */
   readonly convert: Converter | undefined;
   private readonly storageApiVersion: string;
+  /** A mutating admission step on update that needs the stored object (set by the server: Priority keeps a pod's priority). */
+  admitUpdate?: (obj: Obj, old: Obj) => void;
+  /** A mutating admission step on create that needs other resources (set by the server: DefaultStorageClass on claims). */
+  admitCreate?: (obj: Obj) => void;
 
   constructor(
     readonly info: ResourceInfo,
@@ -102,6 +108,8 @@ export class ResourceREST {
     const obj = this.toStorage(this.checkIdentity(body, namespace));
     if (this.info.namespaced) this.namespaces?.checkWritable(obj.metadata!.namespace!);
     applyDefaults(this.storageApiVersion, this.info.kind, obj);
+    if (this.info.kind === 'Pod') admitDefaultTolerationSeconds(obj as never);
+    this.admitCreate?.(obj);
     prepareForCreate(obj, { tracksGeneration: this.info.tracksGeneration });
     this.resetStatusOnCreate(obj);
     beforeCreate(this.info.kind, obj);
@@ -187,11 +195,16 @@ export class ResourceREST {
     const key = this.key(namespace, name);
     let result: Obj | undefined;
     let dryRunResult: Obj | undefined;
+    /** Cluster IPs and node ports claimed for this update (kept across retries), and what the stored object held. */
+    const claims = { ips: new Set<string>(), ports: new Set<number>() };
+    let replaced: Obj | undefined;
     try {
       const kv = await guaranteedUpdate(this.store, key, async (cur: KeyValue) => {
         const current = decodeObject<Obj>(cur);
         const proposed = typeof next === 'function' ? await next(this.out(structuredClone(current))) : structuredClone(next);
         const updated = this.prepareUpdate(proposed, current, namespace, name, opts);
+        if (this.info.kind === 'Service' && !opts.dryRun && opts.subresource !== 'status') await this.allocateOnUpdate(key, updated, current, claims);
+        replaced = current;
         if (!opts.applied) this.track(current, updated, opts);
         const encoded = encodeForStorage(updated);
         if (encoded === encodeForStorage(current)) {
@@ -206,9 +219,11 @@ export class ResourceREST {
         }
         return encoded;
       });
+      if (dryRunResult || result) await this.settleClaims(claims, result ?? dryRunResult!, undefined);
       if (dryRunResult) return this.out(dryRunResult);
       if (result) return this.out(result);
       const obj = decodeObject<Obj>(kv);
+      await this.settleClaims(claims, obj, replaced);
       // The last finalizer gone from an object marked for deletion: it goes now.
       if (readyToRemove(obj) && !(obj as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length) {
         try {
@@ -219,10 +234,56 @@ export class ResourceREST {
       }
       return this.out(obj);
     } catch (e) {
+      await this.settleClaims(claims, undefined, undefined);
       if (isStoreError(e, 'NotFound')) throw errors.notFound(this.gr, name);
       if (isStoreError(e, 'Conflict')) throw errors.conflict(this.gr, name);
       throw e;
     }
+  }
+
+  /** Claims what an updated Service newly needs: a cluster IP when it stops being ExternalName, node ports for new or unset ports. */
+  private async allocateOnUpdate(key: string, updated: Obj, current: Obj, claims: { ips: Set<string>; ports: Set<number> }): Promise<void> {
+    if (!this.allocator) return;
+    type Spec = { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: { nodePort?: number }[] };
+    const spec = ((updated as { spec?: Spec }).spec ??= {});
+    const old = (current as { spec?: Spec }).spec ?? {};
+    if (needsClusterIP(spec) && spec.clusterIP !== 'None' && (!spec.clusterIP || spec.clusterIP !== old.clusterIP)) {
+      const reuse = [...claims.ips][0];
+      const ip = reuse && (!spec.clusterIP || spec.clusterIP === reuse) ? reuse : await this.allocator.allocateIP(key, spec.clusterIP || undefined);
+      claims.ips.add(ip);
+      spec.clusterIP = ip;
+      spec.clusterIPs = [ip];
+    }
+    if (needsNodePorts(spec)) {
+      const held = new Set((old.ports ?? []).map((p) => p.nodePort).filter((n): n is number => !!n));
+      const spare = [...claims.ports].filter((n) => !(spec.ports ?? []).some((p) => p.nodePort === n));
+      for (const p of spec.ports ?? []) {
+        if (p.nodePort && (held.has(p.nodePort) || claims.ports.has(p.nodePort))) continue;
+        if (!p.nodePort && spare.length) {
+          p.nodePort = spare.shift();
+          continue;
+        }
+        p.nodePort = await this.allocator.allocateNodePort(key, p.nodePort || undefined);
+        claims.ports.add(p.nodePort);
+      }
+    }
+  }
+
+  /**
+   * After an update: frees what the stored object held and the new one does
+   * not, and claims made on a try that did not end up in the object. With no
+   * result (the update failed) every claim is given back.
+   */
+  private async settleClaims(claims: { ips: Set<string>; ports: Set<number> }, result: Obj | undefined, replaced: Obj | undefined): Promise<void> {
+    if (this.info.kind !== 'Service' || !this.allocator) return;
+    type Spec = { clusterIP?: string; ports?: { nodePort?: number }[] };
+    const spec = (o: Obj | undefined) => (o as { spec?: Spec } | undefined)?.spec ?? {};
+    const keepIPs = new Set([spec(result).clusterIP].filter(Boolean));
+    const keepPorts = new Set((spec(result).ports ?? []).map((p) => p.nodePort).filter(Boolean));
+    const ips = new Set([...claims.ips, ...(replaced && spec(replaced).clusterIP && spec(replaced).clusterIP !== 'None' ? [spec(replaced).clusterIP!] : [])]);
+    const ports = new Set([...claims.ports, ...(replaced ? (spec(replaced).ports ?? []).map((p) => p.nodePort).filter((n): n is number => !!n) : [])]);
+    for (const ip of ips) if (!keepIPs.has(ip)) await this.allocator.releaseIP(ip);
+    for (const port of ports) if (!keepPorts.has(port)) await this.allocator.releaseNodePort(port);
   }
 
   private prepareUpdate(proposed: Obj, current: Obj, namespace: string, name: string, opts: WriteOptions): Obj {
@@ -249,7 +310,9 @@ export class ResourceREST {
       if (current.status !== undefined && opts.subresource !== 'status') updated.status = structuredClone(current.status);
     }
     applyDefaults(this.storageApiVersion, this.info.kind, updated);
+    if (this.info.kind === 'Service' && opts.subresource !== 'status') prepareServiceSpecUpdate(((updated as { spec?: object }).spec ??= {}) as never, ((current as { spec?: object }).spec ?? {}) as never);
     beforeUpdate(this.info.kind, updated);
+    if (opts.subresource !== 'status') this.admitUpdate?.(updated, current);
     prepareForUpdate(updated, current, { tracksGeneration: this.info.tracksGeneration, subresource: opts.subresource });
     delete updated.metadata!.resourceVersion;
     const errs = validateUpdate(this.storageApiVersion, this.info.kind, updated, current);

@@ -1,0 +1,76 @@
+// The built-in load balancer (like k3s's ServiceLB): a Service of type
+// LoadBalancer gets the InternalIPs of the ready nodes as its ingress, shown
+// as EXTERNAL-IP by kubectl; every node's service proxy answers on those
+// addresses. A Service that stops being a LoadBalancer loses its ingress.
+// Services naming another loadBalancerClass are left to their controller.
+
+import type { Node, Service } from 'kubernetes-types/core/v1.js';
+import { Client, isConflict, isNotFound, type KubeObject } from '../../client/rest.ts';
+import { Informer, keyOf, splitKey } from '../../client/informer.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
+import { runWorkers } from '../../client/controller.ts';
+import { semanticEqual } from '../../api/equality.ts';
+
+type Svc = Service & KubeObject;
+type NodeObj = Node & KubeObject;
+
+export function nodeIngressIPs(nodes: Node[]): string[] {
+  const ips = new Set<string>();
+  for (const n of nodes) {
+    const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (!ready || n.spec?.unschedulable) continue;
+    const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    if (ip && /^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) ips.add(ip);
+  }
+  return [...ips].sort();
+}
+
+export class ServiceLBController {
+  private readonly services: Informer<Svc>;
+  private readonly nodes: Informer<NodeObj>;
+  private readonly queue = new WorkQueue<string>();
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly client: Client,
+    private readonly opts: { log?: (line: string) => void } = {},
+  ) {
+    const onError = (e: unknown) => opts.log?.(`servicelb: ${(e as Error).message}`);
+    this.services = new Informer<Svc>(client.resource('v1', 'services') as never, { onError });
+    this.nodes = new Informer<NodeObj>(client.resource('v1', 'nodes') as never, { onError, transform: (n: NodeObj) => ({ metadata: n.metadata, spec: { unschedulable: n.spec?.unschedulable }, status: { conditions: n.status?.conditions, addresses: n.status?.addresses } }) });
+    const svc = (s: Svc) => this.queue.add(keyOf(s));
+    this.services.onAdd(svc).onUpdate((_, s) => svc(s));
+    const all = () => {
+      for (const s of this.services.list()) if (s.spec?.type === 'LoadBalancer') this.queue.add(keyOf(s));
+    };
+    this.nodes.onAdd(all).onUpdate(all).onDelete(all);
+  }
+
+  async start(): Promise<void> {
+    this.services.start();
+    this.nodes.start();
+    await Promise.all([this.services.waitForSync(), this.nodes.waitForSync()]);
+    this.running = runWorkers(this.queue, 1, (k) => this.sync(k), { onError: (k, e) => this.opts.log?.(`servicelb: ${k}: ${(e as Error).message}`) });
+  }
+
+  async stop(): Promise<void> {
+    this.services.stop();
+    this.nodes.stop();
+    await this.queue.shutDown();
+    await this.running;
+  }
+
+  private async sync(key: string): Promise<void> {
+    const svc = this.services.get(key);
+    if (!svc || (svc.spec?.loadBalancerClass && svc.spec.type === 'LoadBalancer')) return;
+    const want = svc.spec?.type === 'LoadBalancer' ? nodeIngressIPs(this.nodes.list()).map((ip) => ({ ip, ipMode: 'VIP' })) : [];
+    const have = svc.status?.loadBalancer?.ingress ?? [];
+    if (semanticEqual(have, want)) return;
+    const { namespace, name } = splitKey(key);
+    try {
+      await this.client.resource('v1', 'services').patch(namespace, name, 'merge', { status: { loadBalancer: { ingress: want.length ? want : null } } }, { subresource: 'status' });
+    } catch (e) {
+      if (!isNotFound(e) && !isConflict(e)) throw e;
+    }
+  }
+}
