@@ -6,6 +6,7 @@
 import { createServer as createHTTPServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHTTPSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as errors from '../api/errors.ts';
 import { objectCodec, objectKey, resourcePrefix, type StoredObject } from '../storage/objects.ts';
 import { isStoreError, type Store } from '../storage/store.ts';
@@ -19,6 +20,9 @@ import { parseRequestInfo } from './request.ts';
 import { handleResource } from './rest/handler.ts';
 import { ResourceREST, type NamespaceChecker } from './rest/resource.ts';
 import { ServiceAllocator } from './registry/allocator.ts';
+import { admitDefaultStorageClass } from './admission/defaultstorageclass.ts';
+import { admitPodPriority, SYSTEM_PRIORITY_CLASSES, SYSTEM_PRIORITY_CLASS_DESCRIPTION, type PriorityClassLike } from './admission/priority.ts';
+import { serveUpgrade, type KubeletClientConfig } from './proxy/serve.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+skiff' };
 
@@ -42,6 +46,8 @@ export interface ApiServerOptions {
   serviceCIDR?: string;
   /** Events each watch cache keeps for watches resuming from a revision (default 1000). */
   watchCacheHistory?: number;
+  /** Credentials for calling node agents (pods/log, exec, attach, portforward); absent: those answer 503. */
+  kubelet?: KubeletClientConfig;
 }
 
 /** Namespaces every cluster has. */
@@ -66,14 +72,34 @@ export class ApiServer implements NamespaceChecker {
       }
       this.rests.set(info, new ResourceREST(info, opts.store, cache, this, info.kind === 'Service' ? this.allocator : undefined));
     }
+    const claims = this.restFor('', 'v1', 'persistentvolumeclaims')!;
+    claims.admitCreate = (pvc) => admitDefaultStorageClass(pvc as never, this.caches.get('storageclasses.storage.k8s.io')!.list().items.map((e) => e.object as never));
+  }
+
+  /** Pod admission that needs other objects: Priority (PriorityClasses from their watch cache). */
+  private wireAdmission(): void {
+    const pcCache = this.caches.get('priorityclasses.scheduling.k8s.io');
+    const pods = this.restFor('', 'v1', 'pods');
+    if (!pcCache || !pods) return;
+    const lister = {
+      get: (name: string) => pcCache.get(objectKey('priorityclasses.scheduling.k8s.io', undefined, name))?.object as PriorityClassLike | undefined,
+      list: () => pcCache.list().items.map((e) => e.object as PriorityClassLike),
+    };
+    pods.admitCreate = (obj) => admitPodPriority(obj as never, lister);
+    pods.admitUpdate = (obj, old) => admitPodPriority(obj as never, lister, old as never);
   }
 
   /** Loads every cache, makes the system namespaces, and starts listening. Resolves with the bound address. */
   async start(): Promise<{ host: string; port: number; url: string }> {
     await Promise.all([...this.caches.values()].map((c) => c.start()));
     await this.bootstrap();
+    this.wireAdmission();
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     this.server = this.opts.tls ? createHTTPSServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, handler) : createHTTPServer(handler);
+    // exec, attach and portforward upgrade to WebSocket or SPDY: joined to the pod's node agent.
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      void serveUpgrade(req, socket, head, { kubelet: this.opts.kubelet, restFor: (g, v, r) => this.restFor(g, v, r), authenticate: this.opts.authenticate, log: this.opts.log }),
+    );
     // Watches are long-lived; Node's default request timeouts would cut them.
     this.server.requestTimeout = 0;
     this.server.headersTimeout = 60_000;
@@ -98,6 +124,16 @@ export class ApiServer implements NamespaceChecker {
   }
 
   private async bootstrap(): Promise<void> {
+    const pcREST = this.restFor('scheduling.k8s.io', 'v1', 'priorityclasses');
+    for (const pc of pcREST ? SYSTEM_PRIORITY_CLASSES : []) {
+      const name = pc.metadata!.name!;
+      if (await this.opts.store.get(objectKey('priorityclasses.scheduling.k8s.io', undefined, name))) continue;
+      try {
+        await pcREST!.create('', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', ...pc, description: SYSTEM_PRIORITY_CLASS_DESCRIPTION[name] } as never);
+      } catch (e) {
+        if (!errors.isStatusError(e, 'AlreadyExists')) throw e;
+      }
+    }
     const nsREST = this.restFor('', 'v1', 'namespaces')!;
     for (const name of SYSTEM_NAMESPACES) {
       const key = objectKey('namespaces', undefined, name);
@@ -180,7 +216,7 @@ export class ApiServer implements NamespaceChecker {
     }
     const rest = this.restFor(info.group, info.version, info.resource);
     if (!rest) throw this.pathNotFound();
-    await handleResource({ req, res, info, query: url.searchParams, rest, protobuf: this.opts.protobuf, restFor: (g, v, r) => this.restFor(g, v, r), bookmarkIntervalMs: this.opts.bookmarkIntervalMs });
+    await handleResource({ req, res, info, query: url.searchParams, rest, protobuf: this.opts.protobuf, restFor: (g, v, r) => this.restFor(g, v, r), bookmarkIntervalMs: this.opts.bookmarkIntervalMs, kubelet: this.opts.kubelet });
   }
 
   private discoveryDoc(res: ServerResponse, group: string, version: string): void {

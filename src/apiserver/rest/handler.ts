@@ -9,6 +9,8 @@ import { addWarning, writeJSON } from '../http/respond.ts';
 import { apiVersionOf } from '../registry/resources.ts';
 import { toTable, type IncludeObject } from '../table.ts';
 import { serveWatch } from '../watch.ts';
+import type { StreamSubresource } from '../proxy/locate.ts';
+import { servePodStream, STREAM_SUBRESOURCES } from '../proxy/serve.ts';
 import { handleApply } from './apply.ts';
 import { deleteOptions, objectBody, patchBody } from './body.ts';
 import { listResource, parseListQuery } from './list.ts';
@@ -20,7 +22,6 @@ import type { Obj, ResourceRequest } from './types.ts';
 export type { ResourceRequest } from './types.ts';
 
 const SUBRESOURCES_WITH_OBJECT = new Set(['', 'status', 'finalize']);
-const STREAMING = new Set(['log', 'exec', 'attach', 'portforward']);
 
 export async function handleResource(r: ResourceRequest): Promise<void> {
   const { info, rest, query } = r;
@@ -63,12 +64,9 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     for (const f of decodeAgainstSchema(obj, rest.info.group, rest.info.version, rest.info.kind, fieldValidation)) addWarning(r.res, `unknown field "${f}"`);
     return obj;
   };
-  if (rest.info.kind === 'Pod' && STREAMING.has(sub)) {
-    // These are proxied to the pod's node agent; without a node there is nowhere to go.
-    const pod = (await rest.get(ns, info.name)) as Obj & { spec?: { nodeName?: string } };
-    const node = pod.spec?.nodeName;
-    if (!node) throw errors.badRequest(`pod ${info.name} does not have a host assigned`);
-    throw errors.serviceUnavailable(`no node agent serves ${sub} for node "${node}" yet: logs, exec, attach and port-forward arrive with the node agent`);
+  if (rest.info.kind === 'Pod' && STREAM_SUBRESOURCES.has(sub)) {
+    // Proxied to the pod's node agent (upgrade requests arrive through serveUpgrade instead).
+    return servePodStream(r.req, r.res, rest, ns, info.name, sub as StreamSubresource, query, { kubelet: r.kubelet, restFor: r.restFor ?? (() => undefined) });
   }
   if (sub && !SUBRESOURCES_WITH_OBJECT.has(sub)) throw errors.methodNotSupported(rest.gr, `${info.verb} ${sub}`);
 

@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StoredObject } from '../../storage/objects.ts';
+import type { KubeletClientConfig } from '../proxy/locate.ts';
 import type { RequestInfo } from '../request.ts';
 import type { ResourceREST } from './resource.ts';
 
@@ -16,6 +17,8 @@ export interface ResourceRequest {
   bookmarkIntervalMs?: number;
   /** Another resource's REST (the bindings collection acts on pods). */
   restFor?: (group: string, version: string, resource: string) => ResourceREST | undefined;
+  /** How to reach node agents (pods/log and friends); absent: none wired. */
+  kubelet?: KubeletClientConfig;
 }
 
 export type Obj = StoredObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
