@@ -1,0 +1,112 @@
+// The taint eviction controller (Kubernetes' NoExecuteTaintManager): a pod on
+// a node with a NoExecute taint it does not tolerate is deleted at once; one
+// it tolerates for tolerationSeconds is deleted when that time, counted from
+// the taint's timeAdded, runs out; a toleration without seconds keeps it.
+// Before the delete the pod gets the DisruptionTarget condition, as in 1.32.
+
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { isConflict, isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
+import { Informer, keyOf } from '../../client/informer.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
+import { runWorkers } from '../../client/controller.ts';
+import { realClock, rfc3339, type Clock } from '../job/clock.ts';
+import { EventWriter, type EventSink } from '../job/events.ts';
+import { evictionTime } from './taints.ts';
+
+const BY_NODE = 'nodeName';
+
+export class TaintEvictionController {
+  private readonly nodes: Informer<Node>;
+  private readonly pods: Informer<Pod>;
+  private readonly podsApi: ResourceHandle<Pod>;
+  private readonly queue = new WorkQueue<string>();
+  private readonly timers = new Map<string, { at: number; cancel: () => void }>();
+  private readonly clock: Clock;
+  private readonly events: EventSink;
+  private running?: Promise<void>;
+
+  constructor(
+    client: Client,
+    private readonly opts: { log?: (line: string) => void; clock?: Clock; events?: EventSink } = {},
+  ) {
+    const onError = (e: unknown) => opts.log?.(`taint eviction controller: ${(e as Error).message}`);
+    this.clock = opts.clock ?? realClock;
+    this.events = opts.events ?? new EventWriter(client, 'taint-eviction-controller', { log: opts.log, clock: this.clock });
+    this.podsApi = client.resource<Pod>('v1', 'pods');
+    this.nodes = new Informer<Node>(client.resource<Node>('v1', 'nodes'), { onError });
+    this.pods = new Informer<Pod>(this.podsApi, { onError }).addIndex(BY_NODE, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    const noExecute = (n: Node) => JSON.stringify((n.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute'));
+    const enqueueNode = (n: Node) => {
+      for (const p of this.pods.byIndex(BY_NODE, n.metadata!.name!)) this.queue.add(keyOf(p));
+    };
+    this.nodes.onAdd(enqueueNode).onUpdate((old, n) => {
+      if (noExecute(old) !== noExecute(n)) enqueueNode(n);
+    });
+    const enqueuePod = (p: Pod) => {
+      if (p.spec?.nodeName) this.queue.add(keyOf(p));
+    };
+    this.pods.onAdd(enqueuePod).onUpdate((_, p) => enqueuePod(p));
+    this.pods.onDelete((p) => this.cancel(keyOf(p)));
+  }
+
+  async start(): Promise<void> {
+    this.nodes.start();
+    this.pods.start();
+    await Promise.all([this.nodes.waitForSync(), this.pods.waitForSync()]);
+    this.running = runWorkers(this.queue, 2, (key) => this.sync(key), { onError: (key, e) => this.opts.log?.(`taint eviction controller: ${key}: ${(e as Error).message}`) });
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    await Promise.all([this.nodes.stop(), this.pods.stop()]);
+    await this.queue.shutDown();
+    await this.running;
+  }
+
+  private cancel(key: string): void {
+    this.timers.get(key)?.cancel();
+    this.timers.delete(key);
+  }
+
+  private async sync(key: string): Promise<void> {
+    const pod = this.pods.get(key);
+    const node = pod?.spec?.nodeName ? this.nodes.get(pod.spec.nodeName) : undefined;
+    if (!pod || !node || pod.metadata?.deletionTimestamp) return this.cancel(key);
+    const now = this.clock.now().getTime();
+    const at = evictionTime(pod.spec?.tolerations, node.spec?.taints ?? [], now);
+    if (at === Infinity) return this.cancel(key);
+    if (at > now) {
+      if (this.timers.get(key)?.at === at) return;
+      this.cancel(key);
+      const cancel = this.clock.at(new Date(at), () => {
+        this.timers.delete(key);
+        this.queue.add(key);
+      });
+      this.timers.set(key, { at, cancel });
+      return;
+    }
+    this.cancel(key);
+    await this.evict(pod);
+  }
+
+  private async evict(pod: Pod): Promise<void> {
+    const ns = pod.metadata!.namespace!;
+    const name = pod.metadata!.name!;
+    const now = rfc3339(this.clock.now());
+    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
+    conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: now });
+    try {
+      await this.podsApi.patch(ns, name, 'merge', { status: { conditions } }, { subresource: 'status' });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      if (!isConflict(e)) throw e;
+    }
+    this.events.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${ns}/${name}`);
+    try {
+      await this.podsApi.delete(ns, name, { preconditions: { uid: pod.metadata!.uid } });
+    } catch (e) {
+      if (!isNotFound(e) && !isConflict(e)) throw e;
+    }
+  }
+}
