@@ -126,7 +126,13 @@ export function validatePersistentVolumeClaim(pvc: PersistentVolumeClaim): Field
 
 export function validatePersistentVolumeClaimUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): FieldError[] {
   const errs = validateObjectMetaUpdate(pvc.metadata, old.metadata);
-  const strip = (c: PersistentVolumeClaim): unknown => ({ ...c.spec, resources: { ...c.spec?.resources, requests: undefined }, volumeAttributesClassName: undefined });
+  const strip = (c: PersistentVolumeClaim): unknown => {
+    const spec = { ...c.spec, resources: { ...c.spec?.resources, requests: undefined }, volumeAttributesClassName: undefined };
+    // The PV controller sets volumeName once (binding), and a class where there was none (retroactive default class).
+    if (!old.spec?.volumeName) spec.volumeName = undefined;
+    if (old.spec?.storageClassName == null) spec.storageClassName = undefined;
+    return spec;
+  };
   if (!jsonEqual(strip(pvc), strip(old))) {
     errs.push(forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
   }
