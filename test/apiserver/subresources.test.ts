@@ -25,7 +25,7 @@ describe('pod subresources and the bindings collection', () => {
     assert.equal(got.status.conditions.find((c: { type: string }) => c.type === 'PodScheduled').status, 'True');
     const again = await api('POST', `${pods}/p1/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p1' }, target: { kind: 'Node', name: 'node-b' } });
     assert.equal(again.status, 409);
-    assert.equal(again.body.message, 'Operation cannot be fulfilled on pods "p1": pod p1 is already assigned to node "node-a"');
+    assert.equal(again.body.message, 'Operation cannot be fulfilled on pods/binding "p1": pod p1 is already assigned to node "node-a"');
   });
 
   test('the bindings collection binds the pod its metadata.name names', async () => {

@@ -12,6 +12,7 @@ import {
 } from './meta.ts';
 import { inclusiveRangeError, isDNS1123Label, isValidIP, isValidLabelValue, nameIsDNSSubdomain } from './names.ts';
 import { validateLabelName, validateLabels } from './selector.ts';
+import { validateAffinity, validateTopologySpreadConstraints } from './scheduling.ts';
 import { validateVolumes } from './volumes.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -114,6 +115,8 @@ export function validatePodSpec(spec: PodSpec | undefined, path: Path): FieldErr
     if (v) for (const m of isDNS1123Label(v)) errs.push(invalid(path.child(field), v, m));
   }
   errs.push(...validateTolerations(s.tolerations, path.child('tolerations')));
+  errs.push(...validateAffinity(s.affinity, path.child('affinity')));
+  errs.push(...validateTopologySpreadConstraints(s.topologySpreadConstraints, path.child('topologySpreadConstraints')));
   if (s.terminationGracePeriodSeconds != null) {
     errs.push(...validateNonnegative(s.terminationGracePeriodSeconds, path.child('terminationGracePeriodSeconds')));
   }

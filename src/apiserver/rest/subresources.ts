@@ -18,10 +18,14 @@ export async function bindPod(rest: ResourceREST, ns: string, name: string, bind
   }
   if (target.kind && target.kind !== 'Node') throw errors.badRequest(`binding target kind must be Node, not ${target.kind}`);
   if (dryRun) return;
+  // Kubernetes reports binding conflicts on the subresource: 'Operation cannot be fulfilled on pods/binding "x": ...'.
+  const gr = { group: rest.gr.group, resource: `${rest.gr.resource}/binding` };
+  const uid = (binding as { metadata?: { uid?: string } }).metadata?.uid;
   await rest.mutateStored(ns, name, (pod) => {
+    if (uid && pod.metadata?.uid !== uid) throw errors.conflict(gr, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata?.uid ?? ''}`);
     const spec = (pod.spec ??= {}) as { nodeName?: string };
-    if (pod.metadata?.deletionTimestamp) throw errors.conflict(rest.gr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
-    if (spec.nodeName) throw errors.conflict(rest.gr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+    if (pod.metadata?.deletionTimestamp) throw errors.conflict(gr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (spec.nodeName) throw errors.conflict(gr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
     spec.nodeName = target.name;
     const status = (pod.status ??= {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
     const conditions = (status.conditions ??= []).filter((c) => c.type !== 'PodScheduled');
