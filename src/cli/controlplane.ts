@@ -12,12 +12,7 @@ import { ApiServer } from '../apiserver/server.ts';
 import { ensureKubeletClientCert } from '../apiserver/proxy/certs.ts';
 import { openStore } from '../storage/open.ts';
 import { Client } from '../client/rest.ts';
-import { GarbageCollector } from '../controllers/garbagecollector/controller.ts';
-import { NamespaceController } from '../controllers/namespace/controller.ts';
-import { EndpointsController } from '../controllers/endpoints/controller.ts';
-import { EndpointSliceController } from '../controllers/endpointslice/controller.ts';
-import { NodeIpamController } from '../controllers/nodeipam/controller.ts';
-import { ServiceLBController } from '../controllers/servicelb/controller.ts';
+import { ALL_CONTROLLERS, ControllerManager, type ControllerName } from '../controllers/manager.ts';
 import type { Store } from '../storage/store.ts';
 
 export interface ControlPlaneOptions {
@@ -28,6 +23,8 @@ export interface ControlPlaneOptions {
   log?: (line: string) => void;
   watchCacheHistory?: number;
   bookmarkIntervalMs?: number;
+  /** Controllers to run (default: all of them). */
+  controllers?: readonly ControllerName[];
 }
 
 export interface ControlPlane {
@@ -65,20 +62,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     writeKubeconfig(kubeconfig, { server: url, caCert: pki.caCert, token: tokens.tokenFor('admin')! });
     // Controllers reach the API like any client would, so they can move to another process unchanged.
     const client = new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-controller-manager' });
-    const gc = new GarbageCollector(client, { log: o.log });
-    const namespaces = new NamespaceController(client, { log: o.log });
-    const endpoints = new EndpointsController(client, { log: o.log });
-    const endpointSlices = new EndpointSliceController(client, { log: o.log });
-    const nodeIpam = new NodeIpamController(client, { log: o.log });
-    const serviceLB = new ServiceLBController(client, { log: o.log });
-    await Promise.all([gc.start(), namespaces.start(), endpoints.start(), endpointSlices.start(), nodeIpam.start(), serviceLB.start()]);
+    const controllers = new ControllerManager({ client, dataDir: o.dataDir, log: o.log }, o.controllers ?? ALL_CONTROLLERS);
+    await controllers.start();
     return {
       url,
       kubeconfig,
       store,
       server,
       stop: async () => {
-        await Promise.all([gc.stop(), namespaces.stop(), endpoints.stop(), endpointSlices.stop(), nodeIpam.stop(), serviceLB.stop()]);
+        await controllers.stop();
         client.close();
         await server.stop();
         await store.close();

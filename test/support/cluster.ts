@@ -6,14 +6,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../../src/cli/controlplane.ts';
+import { CORE_CONTROLLERS, type ControllerName } from '../../src/controllers/manager.ts';
 
 export interface TestCluster extends ControlPlane {
   dataDir: string;
 }
 
-export async function startTestCluster(opts: { datastore?: string; watchCacheHistory?: number; bookmarkIntervalMs?: number } = {}): Promise<TestCluster> {
+/**
+ * Runs the core controllers only unless told otherwise: most suites start the
+ * controller they test themselves, with test timings.
+ */
+export async function startTestCluster(opts: { datastore?: string; watchCacheHistory?: number; bookmarkIntervalMs?: number; controllers?: readonly ControllerName[] } = {}): Promise<TestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-cluster-'));
-  const cp = await startControlPlane({ dataDir, datastore: opts.datastore, port: 0, watchCacheHistory: opts.watchCacheHistory, bookmarkIntervalMs: opts.bookmarkIntervalMs });
+  const cp = await startControlPlane({ dataDir, datastore: opts.datastore, port: 0, watchCacheHistory: opts.watchCacheHistory, bookmarkIntervalMs: opts.bookmarkIntervalMs, controllers: opts.controllers ?? CORE_CONTROLLERS });
   return {
     ...cp,
     dataDir,
