@@ -190,6 +190,12 @@ export class Agent {
     return this.byUid.get(uid);
   }
 
+  /** The pod of this node with this namespace and name, if the agent knows it. */
+  podByName(namespace: string, name: string): Pod | undefined {
+    for (const p of this.byUid.values()) if (p.metadata?.namespace === namespace && p.metadata?.name === name) return p;
+    return undefined;
+  }
+
   private describe(uid: string): string {
     const p = this.byUid.get(uid) ?? this.gone.get(uid);
     return p ? `${p.metadata?.namespace}/${p.metadata?.name} (${uid})` : uid;

@@ -13,6 +13,9 @@ import { ensureKubeletClientCert } from '../apiserver/proxy/certs.ts';
 import { openStore } from '../storage/open.ts';
 import { Client } from '../client/rest.ts';
 import { ALL_CONTROLLERS, ControllerManager, type ControllerName } from '../controllers/manager.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
+import { createRegistryHandler } from '../engine/registry/server.ts';
+import { createServer as createHTTPServer, type Server } from 'node:http';
 import type { Store } from '../storage/store.ts';
 
 export interface ControlPlaneOptions {
@@ -25,6 +28,11 @@ export interface ControlPlaneOptions {
   bookmarkIntervalMs?: number;
   /** Controllers to run (default: all of them). */
   controllers?: readonly ControllerName[];
+  /** Run the scheduler (default true). */
+  scheduler?: boolean;
+  /** Serve the cluster's image registry (plain HTTP) on this port of `registryHost` (absent: no registry). */
+  registryPort?: number;
+  registryHost?: string;
 }
 
 export interface ControlPlane {
@@ -32,6 +40,12 @@ export interface ControlPlane {
   kubeconfig: string;
   store: Store;
   server: ApiServer;
+  /** The cluster CA and certificates. */
+  pkiDir: string;
+  /** An admin client (the controller manager's). */
+  client: Client;
+  /** `host:port` of the cluster registry, when it runs. */
+  registry?: string;
   stop(): Promise<void>;
 }
 
@@ -64,12 +78,23 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const client = new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-controller-manager' });
     const controllers = new ControllerManager({ client, dataDir: o.dataDir, log: o.log }, o.controllers ?? ALL_CONTROLLERS);
     await controllers.start();
+    let registry: { server: Server; address: string } | undefined;
+    if (o.registryPort !== undefined) registry = await startRegistry(join(o.dataDir, 'registry'), o.registryHost ?? '127.0.0.1', o.registryPort);
+    const schedulerClient = o.scheduler === false ? undefined : new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-scheduler' });
+    const scheduler = schedulerClient && new Scheduler(schedulerClient, { log: o.log, leaderElection: {} });
+    await scheduler?.start();
     return {
       url,
       kubeconfig,
       store,
       server,
+      pkiDir: join(o.dataDir, 'pki'),
+      client,
+      registry: registry?.address,
       stop: async () => {
+        await scheduler?.stop();
+        schedulerClient?.close();
+        if (registry) await new Promise<void>((r) => registry!.server.close(() => r()));
         await controllers.stop();
         client.close();
         await server.stop();
@@ -80,4 +105,21 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     await store.close();
     throw e;
   }
+}
+
+/** The embedded OCI registry on its own plain-HTTP port (loopback by default, which clients treat as insecure-allowed as Docker does). */
+async function startRegistry(root: string, host: string, port: number): Promise<{ server: Server; address: string }> {
+  const handler = await createRegistryHandler({ root });
+  const server = createHTTPServer((req, res) => {
+    if (!handler(req, res)) {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'not a registry path' }] }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new Error(`registry port ${host}:${port} is in use: choose another with --registry-port`) : e));
+    server.listen(port, host, () => resolve());
+  });
+  const bound = server.address() as { port: number };
+  return { server, address: `${host}:${bound.port}` };
 }

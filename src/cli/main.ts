@@ -5,6 +5,8 @@ import { up } from './up.ts';
 import { server } from './server.ts';
 import { kubectl } from './kubectl.ts';
 import { doctor } from './doctor.ts';
+import { runImageCommand } from './image.ts';
+import { defaultDataDir } from './datadir.ts';
 
 const HELP = `skiff: a Kubernetes-compatible container platform
 
@@ -14,6 +16,7 @@ commands:
   up        bring up a single-node cluster in the foreground
   server    run the control plane (API server) in the foreground
   kubectl   run kubectl against this machine's cluster
+  image     pull, push, list, remove, inspect, import, export and tag images
   doctor    check that this machine can run a node (kernel, cgroups, runc, conmon, nft, ports)
   version   print the version
   help      this text`;
@@ -23,6 +26,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   server,
   kubectl,
   doctor,
+  image: (args) => runImageCommand(args, { dataDir: process.env.SKIFF_DATA_DIR ?? defaultDataDir() }),
   version: async () => {
     console.log('skiff v0.1.0');
     return 0;

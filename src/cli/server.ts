@@ -6,6 +6,7 @@ import { isStoreError } from '../storage/store.ts';
 import { parseFlags, usageOf, UsageError, type FlagSpec } from './args.ts';
 import { DEFAULT_API_PORT, startControlPlane } from './controlplane.ts';
 import { defaultDataDir } from './datadir.ts';
+import { startNode, type RunningNode } from './node.ts';
 
 export const controlPlaneFlags: FlagSpec = {
   'data-dir': { type: 'string', help: 'where the cluster keeps its state (default /var/lib/skiff as root, ~/.local/share/skiff otherwise)' },
@@ -13,9 +14,15 @@ export const controlPlaneFlags: FlagSpec = {
   port: { type: 'string', help: `API server port (default ${DEFAULT_API_PORT}; 0 picks a free one)` },
   host: { type: 'string', help: 'address the API server listens on (default 127.0.0.1)' },
   verbose: { type: 'boolean', help: 'log every API request' },
+  'registry-port': { type: 'string', help: 'port of the cluster image registry on 127.0.0.1 (default 5000, or a free one with --port 0; "off" for none)' },
 };
 
-export async function runForeground(command: string, args: string[], spec: FlagSpec = controlPlaneFlags): Promise<number> {
+export interface ForegroundOptions {
+  /** Also run a node (engine, agent, service proxy, DNS) in this process. */
+  node?: boolean;
+}
+
+export async function runForeground(command: string, args: string[], spec: FlagSpec = controlPlaneFlags, fo: ForegroundOptions = {}): Promise<number> {
   const { flags } = parseFlags(args, spec, usageOf(`${command} [flags]`, spec));
   const dataDir = (flags['data-dir'] as string | undefined) ?? defaultDataDir();
   const port = flags.port === undefined ? DEFAULT_API_PORT : Number(flags.port);
@@ -35,20 +42,43 @@ export async function runForeground(command: string, args: string[], spec: FlagS
       port,
       host: flags.host as string | undefined,
       log: flags.verbose ? (l) => console.log(`skiff: ${l}`) : undefined,
+      // With --port 0 (tests, several clusters at once) the registry picks a free port too.
+      registryPort: flags['registry-port'] === 'off' ? undefined : Number(flags['registry-port'] ?? (port === 0 ? 0 : 5000)),
     });
   } catch (e) {
-    if (isStoreError(e) || (e as NodeJS.ErrnoException).code === 'EADDRINUSE' || /openssl/.test((e as Error).message)) {
+    if (isStoreError(e) || (e as NodeJS.ErrnoException).code === 'EADDRINUSE' || /openssl|^registry port/.test((e as Error).message)) {
       const msg = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use: stop what holds it or choose another with --port` : (e as Error).message;
       console.error(`skiff ${command}: ${msg}`);
       return 1;
     }
     throw e;
   }
+  let node: RunningNode | undefined;
+  if (fo.node) {
+    try {
+      node = await startNode({
+        client: cp.client,
+        dataDir,
+        pkiDir: cp.pkiDir,
+        nodeName: flags['node-name'] as string | undefined,
+        nodeIP: flags['node-ip'] as string | undefined,
+        defaultRegistry: cp.registry,
+        log: (l) => console.log(`skiff: ${l}`),
+      });
+    } catch (e) {
+      console.error(`skiff ${command}: the node could not start: ${(e as Error).message}`);
+      await cp.stop();
+      return 1;
+    }
+  }
   console.log(`skiff: API server ready at ${cp.url} in ${(performance.now() - t0).toFixed(0)} ms (${cp.store.backend} store in ${dataDir})`);
+  if (node) console.log(`skiff: node ${node.nodeName} (${node.nodeIP}) runs containers with runc`);
+  if (cp.registry) console.log(`skiff: image registry at ${cp.registry} (skiff build -t NAME:TAG --push .; image: NAME:TAG in a pod)`);
   console.log(`skiff: kubeconfig written to ${cp.kubeconfig}`);
   console.log(`skiff:   export KUBECONFIG=${cp.kubeconfig}   # then use kubectl as usual`);
   console.log('skiff: running in the foreground; Ctrl-C stops it.');
   await stopRequested;
+  await node?.stop();
   await cp.stop();
   console.log('skiff: stopped cleanly.');
   return 0;

@@ -1,7 +1,13 @@
-// `skiff up`: a single-node cluster in the foreground. Today that is the
-// control plane (store and API server); the scheduler, controllers and node
-// agent join this command as they are built (see docs/architecture.md).
+// `skiff up`: a single-node cluster in the foreground: the control plane
+// (store, API server, controllers, scheduler) and a node (engine, agent,
+// service proxy, DNS) in one process.
 
-import { runForeground } from './server.ts';
+import { controlPlaneFlags, runForeground } from './server.ts';
 
-export const up = (args: string[]) => runForeground('up', args);
+const upFlags = {
+  ...controlPlaneFlags,
+  'node-name': { type: 'string' as const, help: "this node's name (default: the host name)" },
+  'node-ip': { type: 'string' as const, help: "this node's address (default: the address of the default route's interface)" },
+};
+
+export const up = (args: string[]) => runForeground('up', args, upFlags, { node: true });

@@ -25,6 +25,8 @@ export interface Network {
   setUp(pod: PodNetworkRef): Promise<PodNetworkStatus>;
   /** Removes the pod's interface and releases its address; idempotent, also after the namespace is gone. */
   tearDown(pod: PodNetworkRef): Promise<void>;
+  /** What setUp gave the pod, if it is still set up (survives restarts of the caller). */
+  status(id: string): PodNetworkStatus | undefined;
 }
 
 export class NetworkError extends Error {

@@ -16,9 +16,9 @@ export interface TestCluster extends ControlPlane {
  * Runs the core controllers only unless told otherwise: most suites start the
  * controller they test themselves, with test timings.
  */
-export async function startTestCluster(opts: { datastore?: string; watchCacheHistory?: number; bookmarkIntervalMs?: number; controllers?: readonly ControllerName[] } = {}): Promise<TestCluster> {
+export async function startTestCluster(opts: { datastore?: string; watchCacheHistory?: number; bookmarkIntervalMs?: number; controllers?: readonly ControllerName[]; scheduler?: boolean } = {}): Promise<TestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-cluster-'));
-  const cp = await startControlPlane({ dataDir, datastore: opts.datastore, port: 0, watchCacheHistory: opts.watchCacheHistory, bookmarkIntervalMs: opts.bookmarkIntervalMs, controllers: opts.controllers ?? CORE_CONTROLLERS });
+  const cp = await startControlPlane({ dataDir, datastore: opts.datastore, port: 0, watchCacheHistory: opts.watchCacheHistory, bookmarkIntervalMs: opts.bookmarkIntervalMs, controllers: opts.controllers ?? CORE_CONTROLLERS, scheduler: opts.scheduler ?? false });
   return {
     ...cp,
     dataDir,

@@ -83,9 +83,16 @@ export class CniNetwork implements Network {
 
   async tearDown(pod: PodNetworkRef): Promise<void> {
     const cached = this.loadResult(pod.id);
-    const list = cached?.list ?? loadNetConfList(this.o.confDir);
-    await this.runDel(list, pod, cached?.result);
+    // No cached ADD: the network was never set up (or is down already); setUp undoes its own failures.
+    if (!cached) return;
+    await this.runDel(cached.list, pod, cached.result);
     rmSync(this.cachePath(pod.id), { force: true });
+  }
+
+  /** The addresses an earlier setUp gave the pod (read back from the cache, e.g. after a restart). */
+  status(id: string): PodNetworkStatus | undefined {
+    const cached = this.loadResult(id);
+    return cached ? statusOf(cached.result, this.ifName) : undefined;
   }
 
   private async runDel(list: NetConfList, pod: PodNetworkRef, prev: CniResult | undefined): Promise<void> {
