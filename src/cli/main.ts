@@ -5,6 +5,7 @@ import { up } from './up.ts';
 import { server } from './server.ts';
 import { kubectl } from './kubectl.ts';
 import { doctor } from './doctor.ts';
+import { down } from './down.ts';
 import { runImageCommand } from './image.ts';
 import { defaultDataDir } from './datadir.ts';
 
@@ -14,6 +15,7 @@ usage: skiff COMMAND [flags]
 
 commands:
   up        bring up a single-node cluster in the foreground
+  down      remove what skiff up left on this machine (containers, network, rules); --purge the data too
   server    run the control plane (API server) in the foreground
   kubectl   run kubectl against this machine's cluster
   image     pull, push, list, remove, inspect, import, export and tag images
@@ -26,6 +28,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   server,
   kubectl,
   doctor,
+  down,
+  user: async (args) => (await import('./user.ts')).user(args),
   image: (args) => runImageCommand(args, { dataDir: process.env.SKIFF_DATA_DIR ?? defaultDataDir() }),
   version: async () => {
     console.log('skiff v0.1.0');
