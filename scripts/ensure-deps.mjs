@@ -79,7 +79,10 @@ const testParts = [
   ['/usr/bin/docker-registry', 'docker-registry'],
   ['/usr/bin/skopeo', 'skopeo'],
   ['/usr/bin/umoci', 'umoci'],
+  ['/usr/sbin/debootstrap', 'debootstrap'],
+  ['/usr/bin/prometheus', 'prometheus'],
+  ['/usr/bin/chromium', 'chromium'],
 ];
 const wanted = [...nodeParts, ...(forTests ? testParts : [])];
 const missing = [...new Set(wanted.filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
-if (missing.length > 0) aptInstall(missing, forTests ? 'components the tests drive (runc, conmon, CNI, nft, registry, etcd)' : 'components a node runs containers with');
+if (missing.length > 0) aptInstall(missing, forTests ? 'components the tests drive (runc, conmon, CNI, nft, registry, etcd, prometheus, chromium)' : 'components a node runs containers with');

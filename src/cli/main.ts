@@ -7,6 +7,7 @@ import { kubectl } from './kubectl.ts';
 import { doctor } from './doctor.ts';
 import { down } from './down.ts';
 import { runImageCommand } from './image.ts';
+import { runBootstrapCommand, runBuildCommand } from './build.ts';
 import { defaultDataDir } from './datadir.ts';
 
 const HELP = `skiff: a Kubernetes-compatible container platform
@@ -18,10 +19,14 @@ commands:
   down      remove what skiff up left on this machine (containers, network, rules); --purge the data too
   server    run the control plane (API server) in the foreground
   kubectl   run kubectl against this machine's cluster
-  image     pull, push, list, remove, inspect, import, export and tag images
+  build     build an image from a Dockerfile (skiff build -t NAME:TAG [--push] DIR)
+  image     pull, push, list, remove, inspect, import, export, tag and bootstrap (base) images
   doctor    check that this machine can run a node (kernel, cgroups, runc, conmon, nft, ports)
   version   print the version
   help      this text`;
+
+/** The data dir image and build commands work on: SKIFF_DATA_DIR, or the default cluster's. */
+const dataDir = () => process.env.SKIFF_DATA_DIR ?? defaultDataDir();
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   up,
@@ -30,7 +35,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   doctor,
   down,
   user: async (args) => (await import('./user.ts')).user(args),
-  image: (args) => runImageCommand(args, { dataDir: process.env.SKIFF_DATA_DIR ?? defaultDataDir() }),
+  image: (args) => (args[0] === 'bootstrap' ? runBootstrapCommand(args.slice(1), { dataDir: dataDir() }) : runImageCommand(args, { dataDir: dataDir() })),
+  build: (args) => runBuildCommand(args, { dataDir: dataDir() }),
   version: async () => {
     console.log('skiff v0.1.0');
     return 0;
