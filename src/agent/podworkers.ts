@@ -16,6 +16,8 @@ interface Worker {
 }
 
 export interface PodWorkersOptions {
+  /** How long stop() waits for running syncs before returning (default 2 s). */
+  stopWaitMs?: number;
   sync: (uid: string) => Promise<SyncOutcome>;
   onError?: (uid: string, e: unknown) => void;
   /** First retry of a failed sync (doubles to maxRetryMs). */
@@ -26,6 +28,9 @@ export interface PodWorkersOptions {
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
   private stopped = false;
+  private get stopWaitMs(): number {
+    return this.o.stopWaitMs ?? 2000;
+  }
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly o: PodWorkersOptions) {}
@@ -105,6 +110,11 @@ export class PodWorkers {
     this.stopped = true;
     for (const w of this.workers.values()) clearTimeout(w.timer);
     if (![...this.workers.values()].some((w) => w.running)) return;
-    await new Promise<void>((r) => this.idleWaiters.push(r));
+    // A sync may be waiting out a container's grace period (up to minutes): give running syncs
+    // a moment, then let the agent stop anyway. The containers are not touched; the next
+    // agent finds the pod terminating and finishes the job.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise<void>((r) => (timer = setTimeout(r, this.stopWaitMs)))]);
+    clearTimeout(timer);
   }
 }
