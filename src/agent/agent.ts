@@ -3,7 +3,9 @@
 // runs one serialized worker per pod UID that syncs the runtime to the pod
 // and writes the pod's status. A relist of the runtime (PLEG) wakes workers
 // when containers change and finds orphans. stop() leaves containers running:
-// a new Agent on the same runtime adopts them by their labels.
+// a new Agent on the same runtime adopts them by their labels. Services (for
+// the containers' environment) come from one informer; projected
+// ServiceAccount tokens from the TokenRequest API through the token manager.
 
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -22,6 +24,9 @@ import { ProbeManager } from './probes/manager.ts';
 import { currentSandbox, isEmpty, podRuntimeState, type PodRuntimeState } from './runtimestate.ts';
 import { generatePodStatus } from './status.ts';
 import { StatusManager } from './statusmanager.ts';
+import { tokenRequestFetcher } from './serviceaccount/request.ts';
+import { TokenManager } from './serviceaccount/tokens.ts';
+import { ServiceLister } from './services.ts';
 import { PodSyncer } from './sync.ts';
 import { VolumeManager } from './volumes/manager.ts';
 import { POD_GRACE } from './labels.ts';
@@ -58,6 +63,8 @@ export interface AgentOptions {
   pidsLimit?: number;
   clusterDNS?: string[];
   clusterDomain?: string;
+  /** The clock of token refreshes (ms since the epoch); tests move it forward. */
+  now?: () => number;
 }
 
 /** What of a pod, when it changes, needs a sync (its status is ours; our own writes come back as updates). */
@@ -75,6 +82,10 @@ export class Agent {
   readonly workers: PodWorkers;
   readonly statuses: StatusManager;
   readonly pleg: PLEG;
+  /** Services for the containers' environment variables. */
+  readonly services: ServiceLister;
+  /** ServiceAccount tokens of projected volumes. */
+  readonly tokens: TokenManager;
   private readonly informer: Informer<Pod>;
   private readonly pods: ResourceHandle<Pod>;
   private readonly byUid = new Map<string, Pod>();
@@ -111,7 +122,9 @@ export class Agent {
     this.probes = new ProbeManager({ runtime, recorder: this.recorder, onChange: (uid) => this.workers.update(uid), log });
     const objects = new CachedObjects(client, o.objectCacheTTLMs ?? 5_000);
     const runtimeFields = () => ({ hostIP: this.node.hostIP, hostIPs: this.node.hostIPs });
-    const volumes = new VolumeManager(o.dataDir, (pod) => ({ objects, runtime: { ...runtimeFields(), podIPs: (pod.status?.podIPs ?? []).flatMap((p) => (p.ip ? [p.ip] : [])) }, nodeAllocatable: this.node.allocatable() }));
+    this.tokens = new TokenManager({ fetch: tokenRequestFetcher(client), now: o.now, log });
+    this.services = new ServiceLister(client, log);
+    const volumes = new VolumeManager(o.dataDir, (pod) => ({ objects, runtime: { ...runtimeFields(), podIPs: (pod.status?.podIPs ?? []).flatMap((p) => (p.ip ? [p.ip] : [])) }, nodeAllocatable: this.node.allocatable() }), this.tokens);
     const images = new ImageManager(runtime, this.recorder, { initialMs: o.imageBackoffInitialMs ?? 10_000, maxMs: o.imageBackoffMaxMs ?? 300_000 });
     this.syncer = new PodSyncer({
       runtime,
@@ -125,6 +138,7 @@ export class Agent {
       runtimeName: () => this.runtimeName,
       hostIPs: () => this.node.hostIPs,
       nodeAllocatable: () => this.node.allocatable(),
+      serviceEnv: (ns, links) => this.services.envFor(ns, links),
       retryMs: o.retryMs ?? 2_000,
       log,
     });
@@ -170,8 +184,9 @@ export class Agent {
     this.runtimeName = v.runtimeName;
     await this.node.register();
     this.node.start();
+    this.services.start();
     this.informer.start();
-    await this.informer.waitForSync();
+    await Promise.all([this.informer.waitForSync(), this.services.waitForSync()]);
     this.pleg.start();
   }
 
@@ -179,6 +194,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.node.stop();
     await this.informer.stop();
+    await this.services.stop();
     await this.pleg.stop();
     this.probes.close();
     await this.workers.stop();

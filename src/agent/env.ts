@@ -2,7 +2,9 @@
 // envFrom in order (with prefix; invalid names skipped and reported), then
 // env in order, later names overriding earlier ones; literal values expand
 // $(VAR) against what is defined so far; command and args expand against
-// the result. A missing configMap/secret (or key) that is not optional is a
+// the result. Service variables (serviceenv.ts) come after what the
+// container declares, which overrides them, and $(VAR) sees them too. A
+// missing configMap/secret (or key) that is not optional is a
 // CreateContainerConfigError with the kubelet's message.
 
 import type { ConfigMap, Container, Pod, Secret } from 'kubernetes-types/core/v1.js';
@@ -58,6 +60,8 @@ export interface EnvContext {
   objects: ObjectSource;
   runtime: PodRuntimeFields;
   nodeAllocatable: Record<string, string>;
+  /** The service variables of the container (ServiceLister.envFor). */
+  serviceEnv?: Map<string, string>;
 }
 
 export async function containerEnv(pod: Pod, c: Container, ctx: EnvContext): Promise<EnvResult> {
@@ -113,7 +117,8 @@ export async function containerEnv(pod: Pod, c: Container, ctx: EnvContext): Pro
     if (invalid.length) warnings.push(`Keys [${invalid.sort().join(', ')}] from the EnvFrom ${what} were skipped since they are considered invalid environment variable names.`);
   }
 
-  const lookup = (name: string) => env.get(name);
+  const services = ctx.serviceEnv ?? new Map<string, string>();
+  const lookup = (name: string) => env.get(name) ?? services.get(name);
   for (const e of c.env ?? []) {
     let value: string | undefined;
     const vf = e.valueFrom;
@@ -153,7 +158,9 @@ export async function containerEnv(pod: Pod, c: Container, ctx: EnvContext): Pro
     }
     if (value !== undefined) env.set(e.name, value);
   }
-  return { envs: [...env].map(([name, value]) => ({ name, value })), warnings };
+  const envs = [...env].map(([name, value]) => ({ name, value }));
+  for (const [name, value] of services) if (!env.has(name)) envs.push({ name, value });
+  return { envs, warnings };
 }
 
 /** command and args with $(VAR) expanded against the container's final environment. */

@@ -81,7 +81,13 @@ export function sandboxConfig(pod: Pod, attempt: number, o: PodConfigOptions): P
   }
   const sysctls: Record<string, string> = {};
   for (const s of pod.spec?.securityContext?.sysctls ?? []) sysctls[s.name] = s.value;
-  let hostname = (pod.spec?.hostname ?? m.name!).slice(0, 63);
+  // The kubelet's truncation (63, no trailing '-' or '.'); setHostnameAsFQDN makes it hostname.subdomain.ns.svc.domain.
+  let hostname = (pod.spec?.hostname || m.name!).slice(0, 63).replace(/[-.]+$/, '');
+  if (pod.spec?.setHostnameAsFQDN && pod.spec.subdomain) {
+    const fqdn = `${hostname}.${pod.spec.subdomain}.${m.namespace}.svc.${o.clusterDomain ?? 'cluster.local'}`;
+    if (fqdn.length > 64) throw new Error(`failed to construct FQDN from pod hostname and cluster domain, FQDN ${fqdn} is too long (64 characters is the max, ${fqdn.length} characters requested)`);
+    hostname = fqdn;
+  }
   if (pod.spec?.hostNetwork) hostname = '';
   return {
     metadata: { name: m.name!, namespace: m.namespace!, uid: m.uid!, attempt },

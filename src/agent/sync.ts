@@ -10,6 +10,7 @@ import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { isRuntimeError, type ContainerStatus, type PodSandboxStatus, type PodSandboxConfig, type Runtime } from '../engine/runtime.ts';
 import { Backoff } from './backoff.ts';
 import { containerEnv, EnvError } from './env.ts';
+import { etcHostsMount, HostnameError } from './etchosts.ts';
 import { podRef, type EventRecorder } from './events.ts';
 import { formatPod, goDuration, metaTime } from './format.ts';
 import { ImageError, type ImageManager } from './images.ts';
@@ -19,6 +20,7 @@ import { containerConfig, sandboxConfig, type PodConfigOptions } from './podconf
 import { runAction } from './probes/actions.ts';
 import type { ProbeManager } from './probes/manager.ts';
 import { currentSandbox, restartCountOf, type PodRuntimeState } from './runtimestate.ts';
+import { ServicesNotSynced } from './services.ts';
 import type { PodSyncInfo } from './status.ts';
 import { VolumeError, type VolumeManager, type VolumeSource } from './volumes/manager.ts';
 
@@ -37,6 +39,8 @@ export interface SyncerOptions {
   runtimeName: () => string;
   hostIPs: () => string[];
   nodeAllocatable: () => Record<string, string>;
+  /** The service variables of a container (ServiceLister.envFor); none when unset. */
+  serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Map<string, string>;
   /** Retry of a pod whose volume or container config failed (the kubelet retries on its next sync). */
   retryMs: number;
   log?: (line: string) => void;
@@ -88,6 +92,9 @@ export class PodSyncer {
       this.o.recorder.event(podRef(pod), 'Warning', 'FailedMount', e.message);
       return this.o.retryMs;
     }
+    // Projected tokens are refreshed by setting the volumes up again when they are due.
+    const tokenDue = this.o.volumes.refreshDueInMs(uid);
+    if (tokenDue !== undefined) want(Math.max(tokenDue, this.o.retryMs));
 
     let sandbox = currentSandbox(state);
     if (!sandbox) {
@@ -211,12 +218,15 @@ export class PodSyncer {
     const sandboxIPs = sandbox.ip ? [sandbox.ip] : pod.spec?.hostNetwork ? this.o.hostIPs() : [];
     let config;
     try {
-      const { envs, warnings } = await containerEnv(pod, c, { objects: this.o.objects, runtime: { hostIP: this.o.hostIPs()[0], hostIPs: this.o.hostIPs(), podIPs: sandboxIPs }, nodeAllocatable: this.o.nodeAllocatable() });
+      const serviceEnv = this.o.serviceEnv?.(pod.metadata!.namespace!, pod.spec?.enableServiceLinks ?? true);
+      const { envs, warnings } = await containerEnv(pod, c, { objects: this.o.objects, runtime: { hostIP: this.o.hostIPs()[0], hostIPs: this.o.hostIPs(), podIPs: sandboxIPs }, nodeAllocatable: this.o.nodeAllocatable(), serviceEnv });
       for (const w of warnings) this.o.recorder.event(ref, 'Warning', 'InvalidEnvironmentVariableNames', w);
       const mounts = this.o.volumes.containerMounts(c, volumes, envs);
+      const hosts = etcHostsMount(pod, c, sandboxIPs, this.o.volumes.podDir(uid), { clusterDomain: this.o.podConfig.clusterDomain ?? 'cluster.local' });
+      if (hosts) mounts.push(hosts);
       config = containerConfig(pod, c, type, restartCount, envs, mounts, this.o.podConfig);
     } catch (e) {
-      if (!(e instanceof EnvError) && !(e instanceof VolumeError)) throw e;
+      if (!(e instanceof EnvError) && !(e instanceof VolumeError) && !(e instanceof ServicesNotSynced) && !(e instanceof HostnameError)) throw e;
       const msg = e instanceof VolumeError ? e.reason : e.message;
       info.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: msg });
       this.o.recorder.event(ref, 'Warning', 'Failed', `Error: ${msg}`);
@@ -304,6 +314,7 @@ export class PodSyncer {
   }
 
   forget(uid: string): void {
+    this.o.volumes.forget(uid);
     this.o.probes.removePod(uid);
     this.o.crashBackoff.forgetPrefix(`${uid}/`);
     this.o.images.forgetPod(uid);

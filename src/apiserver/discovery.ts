@@ -1,7 +1,8 @@
 // Discovery: how clients learn which resources exist. Aggregated discovery
 // (apidiscovery.k8s.io/v2, one request for everything, what kubectl 1.32
 // prefers) and the legacy documents (/api, /apis, /api/v1, /apis/<g>/<v>)
-// older clients walk. All of it derives from the resource table.
+// older clients walk. All of it derives from the resource table, the
+// unstored (virtual) groups such as metrics.k8s.io included.
 
 import { apiVersionOf, groupVersions, type ResourceInfo } from './registry/resources.ts';
 
@@ -30,7 +31,7 @@ function discoveryResource(r: ResourceInfo) {
 /** The aggregated document for /api (core only) or /apis (every named group). */
 export function aggregatedDiscovery(prefix: 'api' | 'apis', version: 'v2' | 'v2beta1') {
   const byGroup = new Map<string, { version: string; resources: unknown[]; freshness: 'Current' }[]>();
-  for (const gv of groupVersions()) {
+  for (const gv of groupVersions({ virtual: true })) {
     if ((prefix === 'api') !== (gv.group === '')) continue;
     if (!byGroup.has(gv.group)) byGroup.set(gv.group, []);
     byGroup.get(gv.group)!.push({ version: gv.version, resources: gv.resources.map(discoveryResource), freshness: 'Current' });
@@ -51,24 +52,24 @@ export function legacyAPIVersions(serverAddress: string) {
 }
 
 function apiGroup(group: string) {
-  const versions = groupVersions()
+  const versions = groupVersions({ virtual: true })
     .filter((gv) => gv.group === group)
     .map((gv) => ({ groupVersion: apiVersionOf(gv), version: gv.version }));
   return { name: group, versions, preferredVersion: versions[0] };
 }
 
 export function legacyAPIGroupList() {
-  const names = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== '');
+  const names = [...new Set(groupVersions({ virtual: true }).map((gv) => gv.group))].filter((g) => g !== '');
   return { kind: 'APIGroupList', apiVersion: 'v1', groups: names.map(apiGroup) };
 }
 
 export function legacyAPIGroup(group: string) {
-  if (!groupVersions().some((gv) => gv.group === group)) return undefined;
+  if (!groupVersions({ virtual: true }).some((gv) => gv.group === group)) return undefined;
   return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group) };
 }
 
 export function legacyAPIResourceList(group: string, version: string) {
-  const gv = groupVersions().find((x) => x.group === group && x.version === version);
+  const gv = groupVersions({ virtual: true }).find((x) => x.group === group && x.version === version);
   if (!gv) return undefined;
   const resources: Record<string, unknown>[] = [];
   for (const r of gv.resources) {

@@ -6,6 +6,7 @@
 import { createServer as createHTTPServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHTTPSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import * as errors from '../api/errors.ts';
 import { objectCodec, objectKey, resourcePrefix, type StoredObject } from '../storage/objects.ts';
@@ -20,8 +21,17 @@ import { parseRequestInfo } from './request.ts';
 import { handleResource } from './rest/handler.ts';
 import { ResourceREST, type NamespaceChecker } from './rest/resource.ts';
 import { ServiceAllocator } from './registry/allocator.ts';
-import { admitDefaultStorageClass } from './admission/defaultstorageclass.ts';
-import { admitPodPriority, SYSTEM_PRIORITY_CLASSES, SYSTEM_PRIORITY_CLASS_DESCRIPTION, type PriorityClassLike } from './admission/priority.ts';
+import { SYSTEM_PRIORITY_CLASSES, SYSTEM_PRIORITY_CLASS_DESCRIPTION } from './admission/priority.ts';
+import { AdmissionChain, defaultPlugins } from './admission/chain.ts';
+import { admissionSources, wireRESTAdmission } from './admission/wire.ts';
+import { requestContext } from './admission/context.ts';
+import { AccessControl, type AccessOptions } from './auth/access.ts';
+import { AuditLog } from './auth/audit.ts';
+import { encryptingStore, loadEncryptionConfig } from './auth/encryption.ts';
+import type { User } from './auth/user.ts';
+import { bootstrapKubernetesService, bootstrapPolicy } from './bootstrap/bootstrap.ts';
+import { addWarning } from './http/respond.ts';
+import { writeStatusToSocket } from './proxy/proxy.ts';
 import { serveUpgrade, type KubeletClientConfig } from './proxy/serve.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+skiff' };
@@ -48,6 +58,20 @@ export interface ApiServerOptions {
   watchCacheHistory?: number;
   /** Credentials for calling node agents (pods/log, exec, attach, portforward); absent: those answer 503. */
   kubelet?: KubeletClientConfig;
+  /** Called once per request when its response ends, with its duration (request metrics). */
+  onResponse?: (req: IncomingMessage, res: ServerResponse, url: URL, seconds: number) => void;
+  /** Prefixes of `routes` served without authentication (the dashboard's static files). */
+  publicRoutes?: string[];
+  /** Access control: client certificates, ServiceAccount tokens, RBAC. Absent: `authenticate` alone, no authorization. */
+  access?: AccessOptions;
+  /** Admission plugins to run (Kubernetes' names); absent: all of them. */
+  admissionPlugins?: string[];
+  /** An EncryptionConfiguration file: the resources it names are encrypted at rest (aesgcm). */
+  encryptionConfig?: string;
+  /** Append one JSON line per write request to this file. */
+  auditLogPath?: string;
+  /** The address the `kubernetes` Service's endpoints name (default: the bound host, or a host address when bound to all). */
+  advertiseAddress?: string;
 }
 
 /** Namespaces every cluster has. */
@@ -61,8 +85,13 @@ export class ApiServer implements NamespaceChecker {
   private server?: Server;
   private ready = false;
   private readonly allocator: ServiceAllocator;
+  private readonly opts: ApiServerOptions;
+  readonly access?: AccessControl;
+  private readonly audit?: AuditLog;
+  readonly admission: AdmissionChain;
 
-  constructor(private readonly opts: ApiServerOptions) {
+  constructor(options: ApiServerOptions) {
+    const opts = (this.opts = options.encryptionConfig ? { ...options, store: encryptingStore(options.store, loadEncryptionConfig(options.encryptionConfig)) } : options);
     this.allocator = new ServiceAllocator(opts.store, opts.serviceCIDR);
     for (const info of RESOURCES) {
       let cache = this.caches.get(info.groupResource);
@@ -72,34 +101,27 @@ export class ApiServer implements NamespaceChecker {
       }
       this.rests.set(info, new ResourceREST(info, opts.store, cache, this, info.kind === 'Service' ? this.allocator : undefined));
     }
-    const claims = this.restFor('', 'v1', 'persistentvolumeclaims')!;
-    claims.admitCreate = (pvc) => admitDefaultStorageClass(pvc as never, this.caches.get('storageclasses.storage.k8s.io')!.list().items.map((e) => e.object as never));
-  }
-
-  /** Pod admission that needs other objects: Priority (PriorityClasses from their watch cache). */
-  private wireAdmission(): void {
-    const pcCache = this.caches.get('priorityclasses.scheduling.k8s.io');
-    const pods = this.restFor('', 'v1', 'pods');
-    if (!pcCache || !pods) return;
-    const lister = {
-      get: (name: string) => pcCache.get(objectKey('priorityclasses.scheduling.k8s.io', undefined, name))?.object as PriorityClassLike | undefined,
-      list: () => pcCache.list().items.map((e) => e.object as PriorityClassLike),
-    };
-    pods.admitCreate = (obj) => admitPodPriority(obj as never, lister);
-    pods.admitUpdate = (obj, old) => admitPodPriority(obj as never, lister, old as never);
+    const cacheFor = (gr: string) => this.caches.get(gr);
+    const restFor = (g: string, v: string, r: string) => this.restFor(g, v, r);
+    // The admission chain, in Kubernetes' order, on every resource's writes.
+    this.admission = new AdmissionChain(defaultPlugins(admissionSources(cacheFor, restFor), opts.admissionPlugins ? new Set(opts.admissionPlugins) : undefined));
+    for (const rest of this.rests.values()) wireRESTAdmission(rest, this.admission);
+    if (opts.access) this.access = new AccessControl({ tokens: opts.authenticate, ...opts.access }, cacheFor, restFor);
+    if (opts.auditLogPath) this.audit = new AuditLog(opts.auditLogPath);
   }
 
   /** Loads every cache, makes the system namespaces, and starts listening. Resolves with the bound address. */
   async start(): Promise<{ host: string; port: number; url: string }> {
     await Promise.all([...this.caches.values()].map((c) => c.start()));
     await this.bootstrap();
-    this.wireAdmission();
+    await this.access?.start();
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-    this.server = this.opts.tls ? createHTTPSServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, handler) : createHTTPServer(handler);
+    const clientCA = this.opts.access?.clientCA;
+    this.server = this.opts.tls
+      ? createHTTPSServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, ...(clientCA ? { requestCert: true, rejectUnauthorized: false, ca: clientCA } : {}) }, handler)
+      : createHTTPServer(handler);
     // exec, attach and portforward upgrade to WebSocket or SPDY: joined to the pod's node agent.
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      void serveUpgrade(req, socket, head, { kubelet: this.opts.kubelet, restFor: (g, v, r) => this.restFor(g, v, r), authenticate: this.opts.authenticate, log: this.opts.log }),
-    );
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
     // Watches are long-lived; Node's default request timeouts would cut them.
     this.server.requestTimeout = 0;
     this.server.headersTimeout = 60_000;
@@ -109,13 +131,16 @@ export class ApiServer implements NamespaceChecker {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port ?? 0, host, () => resolve());
     });
-    this.ready = true;
     const port = (this.server.address() as AddressInfo).port;
+    await this.bootstrapService(host, port);
+    this.ready = true;
     return { host, port, url: `${this.opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}` };
   }
 
   async stop(): Promise<void> {
     this.ready = false;
+    this.access?.stop();
+    await this.audit?.close();
     await Promise.all([...this.caches.values()].map((c) => c.stop()));
     if (this.server) {
       this.server.closeAllConnections();
@@ -134,6 +159,7 @@ export class ApiServer implements NamespaceChecker {
         if (!errors.isStatusError(e, 'AlreadyExists')) throw e;
       }
     }
+    await bootstrapPolicy((g, v, r) => this.restFor(g, v, r), (name) => this.access?.rbac.clusterRoleRules(name));
     const nsREST = this.restFor('', 'v1', 'namespaces')!;
     for (const name of SYSTEM_NAMESPACES) {
       const key = objectKey('namespaces', undefined, name);
@@ -159,11 +185,56 @@ export class ApiServer implements NamespaceChecker {
     }
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  /** The `kubernetes` Service and its endpoints, once the port is known. */
+  private async bootstrapService(host: string, port: number): Promise<void> {
+    const advertise = this.opts.advertiseAddress ?? (host === '0.0.0.0' || host === '::' ? servingAddress() : host);
     try {
-      if (!PUBLIC_PATHS.has(url.pathname) && this.opts.authenticate && !this.opts.authenticate(req.headers.authorization)) throw errors.unauthorized();
+      await bootstrapKubernetesService((g, v, r) => this.restFor(g, v, r), { serviceCIDR: this.opts.serviceCIDR ?? '10.43.0.0/16', advertiseAddress: advertise, port });
+    } catch (e) {
+      this.opts.log?.(`bootstrap: the kubernetes Service could not be made: ${(e as Error).message}`);
+    }
+  }
+
+  /** Authentication and authorization of an upgrade (exec, attach, port-forward) before it is joined to the agent. */
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const deps = { kubelet: this.opts.kubelet, restFor: (g: string, v: string, r: string) => this.restFor(g, v, r), log: this.opts.log };
+    if (!this.access) return serveUpgrade(req, socket, head, { ...deps, authenticate: this.opts.authenticate });
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const user = this.access.authenticate(req);
+      this.access.authorize(user, parseRequestInfo(req.method ?? 'GET', url.pathname.replace(/\/+$/, ''), url.searchParams));
+    } catch (e) {
+      socket.on('error', () => socket.destroy());
+      return writeStatusToSocket(socket, e instanceof errors.StatusError ? e : errors.badRequest((e as Error).message));
+    }
+    return serveUpgrade(req, socket, head, deps);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ctx = { warn: (m: string) => addWarning(res, m), auditAnnotations: {} as Record<string, string>, user: undefined as User | undefined };
+    return requestContext.run(ctx, () => this.handleIn(req, res, ctx));
+  }
+
+  private async handleIn(req: IncomingMessage, res: ServerResponse, ctx: { auditAnnotations: Record<string, string>; user?: User }): Promise<void> {
+    const started = performance.now();
+    const received = new Date();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (this.opts.onResponse) res.once('close', () => this.opts.onResponse!(req, res, url, (performance.now() - started) / 1000));
+    let info: ReturnType<typeof parseRequestInfo> | undefined;
+    try {
+      if (this.access) {
+        ctx.user = this.access.authenticate(req);
+        try {
+          info = parseRequestInfo(req.method ?? 'GET', url.pathname.replace(/\/+$/, '') || '/', url.searchParams);
+        } catch (e) {
+          if (e instanceof URIError) throw errors.badRequest(`malformed path ${JSON.stringify(url.pathname)}: ${e.message}`);
+          throw e;
+        }
+        // The dashboard's static files are public, as the health endpoints are for everyone through RBAC.
+        if (!(this.opts.publicRoutes ?? []).some((p) => url.pathname === p || url.pathname.startsWith(p + '/'))) this.access.authorize(ctx.user, info);
+        if (info.isResourceRequest && info.verb === 'delete') await this.admitDelete(info);
+        if (await this.access.serve(req, res, info, ctx.user, url.searchParams, this.opts.protobuf)) return;
+      } else if (!this.isPublic(url.pathname) && this.opts.authenticate && !this.opts.authenticate(req.headers.authorization)) throw errors.unauthorized();
       await this.route(req, res, url);
     } catch (e) {
       if (e instanceof errors.StatusError) writeStatus(res, e);
@@ -173,8 +244,17 @@ export class ApiServer implements NamespaceChecker {
         writeStatus(res, errors.internalError((e as Error).message));
       }
     } finally {
+      if (this.audit && info) {
+        const audit = this.audit;
+        const i = info;
+        res.once('finish', () => audit.record({ info: i, user: ctx.user, uri: req.url ?? '/', code: res.statusCode, sourceIP: req.socket.remoteAddress, userAgent: req.headers['user-agent'], received, annotations: ctx.auditAnnotations }));
+      }
       if (this.opts.log && !url.searchParams.has('watch')) res.once('finish', () => this.opts.log!(`${req.method} ${url.pathname}${url.search} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`));
     }
+  }
+
+  private isPublic(path: string): boolean {
+    return PUBLIC_PATHS.has(path) || (this.opts.publicRoutes ?? []).some((p) => path === p || path.startsWith(p + '/'));
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -219,6 +299,13 @@ export class ApiServer implements NamespaceChecker {
     await handleResource({ req, res, info, query: url.searchParams, rest, protobuf: this.opts.protobuf, restFor: (g, v, r) => this.restFor(g, v, r), bookmarkIntervalMs: this.opts.bookmarkIntervalMs, kubelet: this.opts.kubelet });
   }
 
+  /** The validating admission of a delete (NamespaceLifecycle keeps the system namespaces). */
+  private async admitDelete(info: ReturnType<typeof parseRequestInfo>): Promise<void> {
+    const rest = this.restFor(info.group, info.version, info.resource);
+    if (!rest || info.subresource) return;
+    await this.admission.validate({ operation: 'DELETE', resource: rest.info, namespace: info.namespace, name: info.name, object: {} });
+  }
+
   private discoveryDoc(res: ServerResponse, group: string, version: string): void {
     const doc = legacyAPIResourceList(group, version);
     if (!doc) throw this.pathNotFound();
@@ -229,4 +316,10 @@ export class ApiServer implements NamespaceChecker {
     return new errors.StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
   }
 
+}
+
+/** A non-loopback IPv4 address of this host, for endpoints of a server bound to every address. */
+function servingAddress(): string {
+  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  return '127.0.0.1';
 }

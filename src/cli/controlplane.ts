@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { ensurePKI } from '../apiserver/auth/pki.ts';
 import { TokenAuthenticator } from '../apiserver/auth/tokens.ts';
+import { ensureServiceAccountKey } from '../apiserver/auth/satoken.ts';
 import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
 import { openAPIRoutes } from '../apiserver/openapi/routes.ts';
 import { decodeKubernetesProtobuf } from '../apiserver/protobuf/decode.ts';
@@ -17,6 +18,10 @@ import { Scheduler } from '../scheduler/scheduler.ts';
 import { createRegistryHandler } from '../engine/registry/server.ts';
 import { createServer as createHTTPServer, type Server } from 'node:http';
 import type { Store } from '../storage/store.ts';
+import { ControlPlaneMonitoring } from '../metrics/controlplane.ts';
+import { ensureMetricsClientCert } from '../metrics/certs.ts';
+import { dashboardRoutes, DASHBOARD_PATH } from '../dashboard/routes.ts';
+import { CACERTS_PATH, ensureNodeRBAC, JOIN_PATH, joinRoutes } from './join.ts';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -30,9 +35,13 @@ export interface ControlPlaneOptions {
   controllers?: readonly ControllerName[];
   /** Run the scheduler (default true). */
   scheduler?: boolean;
+  /** Controllers lead through a Lease, so several servers on one etcd never both run them (default false). */
+  leaderElection?: boolean;
   /** Serve the cluster's image registry (plain HTTP) on this port of `registryHost` (absent: no registry). */
   registryPort?: number;
   registryHost?: string;
+  /** node-monitor-grace-period of the node lifecycle controller (default 50 s). */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface ControlPlane {
@@ -46,6 +55,8 @@ export interface ControlPlane {
   client: Client;
   /** `host:port` of the cluster registry, when it runs. */
   registry?: string;
+  /** /metrics, metrics.k8s.io and the registry other components record into. */
+  monitoring: ControlPlaneMonitoring;
   stop(): Promise<void>;
 }
 
@@ -58,30 +69,48 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const tokens = TokenAuthenticator.open(join(o.dataDir, 'tokens.json'));
     // The API server's client certificate for node agents (logs, exec, attach, port-forward).
     const kubeletClient = ensureKubeletClientCert(join(o.dataDir, 'pki'));
+    // Prometheus' certificate for scraping agents (docs/monitoring.md).
+    ensureMetricsClientCert(join(o.dataDir, 'pki'));
+    const monitoring = new ControlPlaneMonitoring({ store, kubelet: { ca: pki.caCert, ...kubeletClient }, log: o.log });
+    // Joining agents (`skiff agent`, docs/cluster.md) reach the API before they have credentials.
+    let adminClient: Client | undefined;
+    const joining = joinRoutes({ client: () => adminClient, tokens, caCert: pki.caCert, pkiDir: join(o.dataDir, 'pki'), log: o.log });
     const server = new ApiServer({
       store,
       port: o.port,
       host: o.host ?? '127.0.0.1',
       tls: { cert: pki.cert, key: pki.key },
       authenticate: (h) => tokens.authenticate(h),
+      // Client certificates from the cluster CA, ServiceAccount tokens, RBAC (docs/access.md).
+      access: { clientCA: pki.caCert, serviceAccountKey: ensureServiceAccountKey(join(o.dataDir, 'pki')) },
       protobuf: (b) => decodeKubernetesProtobuf(b).object,
-      routes: openAPIRoutes(),
+      routes: { ...openAPIRoutes(), ...monitoring.routes(), ...dashboardRoutes(), ...joining },
+      publicRoutes: [DASHBOARD_PATH, CACERTS_PATH, JOIN_PATH],
+      onResponse: monitoring.onResponse,
       log: o.log,
       watchCacheHistory: o.watchCacheHistory,
       bookmarkIntervalMs: o.bookmarkIntervalMs,
       kubelet: { ca: pki.caCert, ...kubeletClient },
     });
-    const { url } = await server.start();
+    const { url: listening } = await server.start();
+    // Listening on every address (skiff up --nodes): local clients still use loopback.
+    const url = listening.replace(/^https:\/\/(0\.0\.0\.0|\[::\]):/, 'https://127.0.0.1:');
     const kubeconfig = join(o.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfig, { server: url, caCert: pki.caCert, token: tokens.tokenFor('admin')! });
     // Controllers reach the API like any client would, so they can move to another process unchanged.
     const client = new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-controller-manager' });
-    const controllers = new ControllerManager({ client, dataDir: o.dataDir, log: o.log }, o.controllers ?? ALL_CONTROLLERS);
+    adminClient = client;
+    await ensureNodeRBAC(client);
+    await monitoring.start(client);
+    // Pods are admitted only with their ServiceAccount: its controller always runs.
+    const controllers = new ControllerManager({ client, dataDir: o.dataDir, log: o.log, caCert: pki.caCert, nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs }, [...(o.controllers ?? ALL_CONTROLLERS), 'serviceaccount'], { leaderElection: o.leaderElection ? {} : undefined });
     await controllers.start();
+    // Another server may lead (HA on etcd): wait briefly, then go on either way.
+    if (o.leaderElection) await controllers.waitLeading(5000);
     let registry: { server: Server; address: string } | undefined;
     if (o.registryPort !== undefined) registry = await startRegistry(join(o.dataDir, 'registry'), o.registryHost ?? '127.0.0.1', o.registryPort);
     const schedulerClient = o.scheduler === false ? undefined : new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-scheduler' });
-    const scheduler = schedulerClient && new Scheduler(schedulerClient, { log: o.log, leaderElection: {} });
+    const scheduler = schedulerClient && new Scheduler(schedulerClient, { log: o.log, leaderElection: {}, metrics: monitoring.scheduler });
     await scheduler?.start();
     return {
       url,
@@ -91,11 +120,13 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       pkiDir: join(o.dataDir, 'pki'),
       client,
       registry: registry?.address,
+      monitoring,
       stop: async () => {
         await scheduler?.stop();
         schedulerClient?.close();
         if (registry) await new Promise<void>((r) => registry!.server.close(() => r()));
         await controllers.stop();
+        await monitoring.stop();
         client.close();
         await server.stop();
         await store.close();
@@ -121,5 +152,6 @@ async function startRegistry(root: string, host: string, port: number): Promise<
     server.listen(port, host, () => resolve());
   });
   const bound = server.address() as { port: number };
-  return { server, address: `${host}:${bound.port}` };
+  // Served on every address (skiff up --nodes): this host's own clients use loopback.
+  return { server, address: `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}` };
 }

@@ -1,6 +1,7 @@
 // `skiff down`: removes what a stopped `skiff up` left on the host — every
 // pod's containers and sandbox (with its network), the service proxy's
-// nftables table, the pod bridge, mounts under the data dir — and with
+// nftables table, the pod bridge, mounts under the data dir, the extra
+// nodes of `skiff up --nodes` (their namespaces and the host bridge) — and with
 // --purge the data dir itself. Refuses while the cluster still runs.
 
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { DEFAULT_BRIDGE } from '../network/cni/config.ts';
 import { withNetwork } from '../network/runtime.ts';
 import { nft } from '../network/proxy/nft.ts';
 import { TABLE } from '../network/proxy/rules.ts';
+import { extraNodeDirs, removeNodeNetworks } from './cluster.ts';
 
 const spec: FlagSpec = {
   'data-dir': { type: 'string', help: 'the cluster to remove (default /var/lib/skiff as root, ~/.local/share/skiff otherwise)' },
@@ -62,6 +64,24 @@ export async function down(args: string[]): Promise<number> {
     console.error(`skiff down: the cluster in ${dataDir} is still running: stop skiff up (Ctrl-C) first`);
     return 1;
   }
+  let removed = await removeContainers(dataDir);
+  // `skiff up --nodes`: the extra nodes' containers, then their namespaces and the host bridge.
+  for (const dir of extraNodeDirs(dataDir)) removed += await removeContainers(dir);
+  for (const n of removeNodeNetworks(dataDir)) console.log(`skiff down: removed ${n}`);
+  console.log(`skiff down: removed ${removed} container(s)`);
+  await nft(`add table ip ${TABLE}\ndelete table ip ${TABLE}\n`).catch((e) => console.error(`skiff down: nftables: ${(e as Error).message}`));
+  if (spawnSync('ip', ['link', 'show', DEFAULT_BRIDGE], { stdio: 'ignore' }).status === 0) spawnSync('ip', ['link', 'del', DEFAULT_BRIDGE], { stdio: 'inherit' });
+  for (const mp of mountsUnder(dataDir)) spawnSync('umount', ['-l', mp], { stdio: 'inherit' });
+  console.log(`skiff down: removed the service rules (nft table ${TABLE}) and the pod bridge ${DEFAULT_BRIDGE}`);
+  if (flags.purge) {
+    rmSync(dataDir, { recursive: true, force: true });
+    console.log(`skiff down: deleted ${dataDir}`);
+  }
+  return 0;
+}
+
+/** Stops and removes every container and sandbox (with its network) of the node whose data dir is `dataDir`. */
+async function removeContainers(dataDir: string): Promise<number> {
   let removed = 0;
   if (existsSync(join(dataDir, 'engine'))) {
     const images = await LocalImageService.open({ root: join(dataDir, 'images') });
@@ -81,14 +101,5 @@ export async function down(args: string[]): Promise<number> {
       await runtime.close();
     }
   }
-  console.log(`skiff down: removed ${removed} container(s)`);
-  await nft(`add table ip ${TABLE}\ndelete table ip ${TABLE}\n`).catch((e) => console.error(`skiff down: nftables: ${(e as Error).message}`));
-  if (spawnSync('ip', ['link', 'show', DEFAULT_BRIDGE], { stdio: 'ignore' }).status === 0) spawnSync('ip', ['link', 'del', DEFAULT_BRIDGE], { stdio: 'inherit' });
-  for (const mp of mountsUnder(dataDir)) spawnSync('umount', ['-l', mp], { stdio: 'inherit' });
-  console.log(`skiff down: removed the service rules (nft table ${TABLE}) and the pod bridge ${DEFAULT_BRIDGE}`);
-  if (flags.purge) {
-    rmSync(dataDir, { recursive: true, force: true });
-    console.log(`skiff down: deleted ${dataDir}`);
-  }
-  return 0;
+  return removed;
 }

@@ -15,9 +15,11 @@ const HELP = `skiff: a Kubernetes-compatible container platform
 usage: skiff COMMAND [flags]
 
 commands:
-  up        bring up a single-node cluster in the foreground
+  up        bring up a cluster in the foreground (one node; --nodes N for more)
   down      remove what skiff up left on this machine (containers, network, rules); --purge the data too
   server    run the control plane (API server) in the foreground
+  agent     run a node that joins a cluster (skiff agent --server URL --token T --ca-cert-hash sha256:...)
+  token     make join tokens for agents (skiff token create [--ttl 24h]), list or delete them
   kubectl   run kubectl against this machine's cluster
   build     build an image from a Dockerfile (skiff build -t NAME:TAG [--push] DIR)
   image     pull, push, list, remove, inspect, import, export, tag and bootstrap (base) images
@@ -34,6 +36,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   kubectl,
   doctor,
   down,
+  agent: async (args) => (await import('./agent.ts')).agent(args),
+  token: async (args) => (await import('./token.ts')).token(args),
   user: async (args) => (await import('./user.ts')).user(args),
   image: (args) => (args[0] === 'bootstrap' ? runBootstrapCommand(args.slice(1), { dataDir: dataDir() }) : runImageCommand(args, { dataDir: dataDir() })),
   build: (args) => runBuildCommand(args, { dataDir: dataDir() }),

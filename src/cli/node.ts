@@ -1,7 +1,8 @@
 // A node's parts in one process: the container engine (images, runc under
 // conmon, CNI networking), the agent with its streaming API, the service
 // proxy and the cluster DNS. `skiff up` runs it beside the control plane;
-// `skiff agent` (to come) runs it alone against a remote control plane.
+// `skiff agent` runs it alone against a remote control plane. Routes to the
+// other nodes' pod CIDRs follow the Nodes (src/network/routes.ts).
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -12,7 +13,8 @@ import { Informer } from '../client/informer.ts';
 import { Agent } from '../agent/agent.ts';
 import { AgentServer } from '../agent/server/server.ts';
 import { containerResolver } from '../agent/resolver.ts';
-import { issueAgentServingCert } from '../apiserver/proxy/certs.ts';
+import { issueAgentServingCert, type CertPair } from '../apiserver/proxy/certs.ts';
+import { RouteSync } from '../network/routes.ts';
 import { LocalImageService } from '../engine/image/service.ts';
 import { RuncRuntime } from '../engine/runc/runtime.ts';
 import { CniNetwork } from '../network/cni/cni.ts';
@@ -27,7 +29,14 @@ export interface NodeOptions {
   client: Client;
   dataDir: string;
   /** Directory of the cluster CA (ca.crt, ca.key): the agent's serving certificate is issued from it. */
-  pkiDir: string;
+  pkiDir?: string;
+  /** Without the CA's key (a joined agent): the cluster CA and the serving certificate the control plane issued. */
+  caCert?: string;
+  servingCert?: CertPair;
+  /** Name of the pod bridge (default skiff0). */
+  bridge?: string;
+  /** Registries pulled from over plain HTTP (the cluster registry seen from another machine). */
+  insecureRegistries?: string[];
   nodeName?: string;
   nodeIP?: string;
   /** Port of the agent's HTTPS API (default 10250; 0 picks one). */
@@ -56,7 +65,9 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const cniDir = join(agentDir, 'cni', 'net.d');
   mkdirSync(cniDir, { recursive: true });
 
-  const images = await LocalImageService.open({ root: join(o.dataDir, 'images'), defaultRegistry: o.defaultRegistry });
+  const caCert = o.caCert ?? (o.pkiDir ? readFileSync(join(o.pkiDir, 'ca.crt'), 'utf8') : undefined);
+  if (!caCert || (!o.servingCert && !o.pkiDir)) throw new Error('the node needs the cluster CA and a serving certificate (or the CA key to issue one)');
+  const images = await LocalImageService.open({ root: join(o.dataDir, 'images'), defaultRegistry: o.defaultRegistry, insecureRegistries: o.insecureRegistries });
   const network = new CniNetwork({ confDir: cniDir, cacheDir: join(agentDir, 'cni', 'cache') });
   const runtime = withNetwork(new RuncRuntime({ root: join(o.dataDir, 'engine'), images }), network);
   const stops: (() => Promise<void>)[] = [];
@@ -70,7 +81,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       const cidr = n.spec?.podCIDR;
       if (!cidr) return;
       const path = join(cniDir, DEFAULT_CONFLIST_NAME);
-      const text = JSON.stringify(bridgeConflist({ podCIDR: cidr, ipamDataDir: join(agentDir, 'cni', 'ipam') }), null, 2);
+      const text = JSON.stringify(bridgeConflist({ podCIDR: cidr, bridge: o.bridge, ipamDataDir: join(agentDir, 'cni', 'ipam') }), null, 2);
       let current = '';
       try {
         current = readFileSync(path, 'utf8');
@@ -87,12 +98,12 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     stops.push(async () => self.stop());
 
     let agent: Agent | undefined;
-    const certs = issueAgentServingCert(o.pkiDir, nodeName, [ip, '127.0.0.1', nodeName]);
+    const certs = o.servingCert ?? issueAgentServingCert(o.pkiDir!, nodeName, [ip, '127.0.0.1', nodeName]);
     const server = new AgentServer({
       runtime,
       nodeName,
       resolve: containerResolver(runtime, (ns, name) => agent?.podByName(ns, name)),
-      tls: { cert: certs.cert, key: certs.key, clientCA: readFileSync(join(o.pkiDir, 'ca.crt'), 'utf8') },
+      tls: { cert: certs.cert, key: certs.key, clientCA: caCert },
       host: '0.0.0.0',
       port: o.agentPort ?? 10250,
       log,
@@ -104,6 +115,10 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     const dnsPort = await dns.start();
     stops.push(() => dns.stop());
     await publishDns(o.client, { nodeName, ip, port: dnsPort });
+
+    const routes = new RouteSync(o.client, { nodeName, log });
+    await routes.start();
+    stops.push(() => routes.stop());
 
     const proxy = new ServiceProxy(o.client, { clusterCIDR: o.clusterCIDR, serviceCIDR: o.serviceCIDR, log });
     await proxy.start();

@@ -7,6 +7,9 @@ import { parseFlags, usageOf, UsageError, type FlagSpec } from './args.ts';
 import { DEFAULT_API_PORT, startControlPlane } from './controlplane.ts';
 import { defaultDataDir } from './datadir.ts';
 import { startNode, type RunningNode } from './node.ts';
+import { parseTTL } from './token.ts';
+import { ensureHostBridge, ensureServingCertCovers, HOST_ADDRESS, MAX_NODES, startExtraNodes, type ExtraNodes } from './cluster.ts';
+import { join } from 'node:path';
 
 export const controlPlaneFlags: FlagSpec = {
   'data-dir': { type: 'string', help: 'where the cluster keeps its state (default /var/lib/skiff as root, ~/.local/share/skiff otherwise)' },
@@ -15,6 +18,7 @@ export const controlPlaneFlags: FlagSpec = {
   host: { type: 'string', help: 'address the API server listens on (default 127.0.0.1)' },
   verbose: { type: 'boolean', help: 'log every API request' },
   'registry-port': { type: 'string', help: 'port of the cluster image registry on 127.0.0.1 (default 5000, or a free one with --port 0; "off" for none)' },
+  'node-monitor-grace-period': { type: 'string', help: 'how long a node may miss heartbeats before it is NotReady: 40s, 2m (default 50s; env SKIFF_NODE_MONITOR_GRACE_PERIOD)' },
 };
 
 export interface ForegroundOptions {
@@ -27,6 +31,26 @@ export async function runForeground(command: string, args: string[], spec: FlagS
   const dataDir = (flags['data-dir'] as string | undefined) ?? defaultDataDir();
   const port = flags.port === undefined ? DEFAULT_API_PORT : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${flags.port}"`);
+  const nodes = flags.nodes === undefined ? 1 : Number(flags.nodes);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) throw new UsageError(`--nodes must be a number from 1 to ${MAX_NODES}, got "${flags.nodes}"`);
+  const grace = (flags['node-monitor-grace-period'] as string | undefined) ?? process.env.SKIFF_NODE_MONITOR_GRACE_PERIOD;
+  const graceMs = grace === undefined ? undefined : parseTTL(grace) * 1000;
+  if (graceMs === 0) throw new UsageError('--node-monitor-grace-period must be more than 0');
+  const multi = fo.node === true && nodes > 1;
+  if (multi) {
+    if (process.getuid?.() !== 0) {
+      console.error(`skiff ${command}: --nodes needs root (network namespaces, veths, a bridge): run it with sudo`);
+      return 1;
+    }
+    try {
+      // Before the PKI is loaded, so the serving certificate covers the nodes' way in.
+      ensureHostBridge();
+      ensureServingCertCovers(join(dataDir, 'pki'), HOST_ADDRESS);
+    } catch (e) {
+      console.error(`skiff ${command}: the nodes' network: ${(e as Error).message}`);
+      return 1;
+    }
+  }
   // Listen for Ctrl-C before anything can be announced: a signal that comes
   // while starting, or right as "ready" prints, must stop cleanly too.
   const stopRequested = new Promise<void>((resolve) => {
@@ -40,9 +64,13 @@ export async function runForeground(command: string, args: string[], spec: FlagS
       dataDir,
       datastore: flags.datastore as string | undefined,
       port,
-      host: flags.host as string | undefined,
+      // Extra nodes reach the API server and the registry through the host bridge.
+      host: (flags.host as string | undefined) ?? (multi ? '0.0.0.0' : undefined),
+      registryHost: multi ? '0.0.0.0' : undefined,
+      nodeMonitorGracePeriodMs: graceMs,
       log: flags.verbose ? (l) => console.log(`skiff: ${l}`) : undefined,
       // With --port 0 (tests, several clusters at once) the registry picks a free port too.
+      leaderElection: true,
       registryPort: flags['registry-port'] === 'off' ? undefined : Number(flags['registry-port'] ?? (port === 0 ? 0 : 5000)),
     });
   } catch (e) {
@@ -71,13 +99,34 @@ export async function runForeground(command: string, args: string[], spec: FlagS
       return 1;
     }
   }
+  let extra: ExtraNodes | undefined;
+  if (multi && node) {
+    try {
+      extra = await startExtraNodes({
+        count: nodes,
+        dataDir,
+        apiPort: Number(new URL(cp.url).port),
+        client: cp.client,
+        caCertPath: join(cp.pkiDir, 'ca.crt'),
+        registryPort: cp.registry ? Number(cp.registry.split(':').pop()) : undefined,
+        log: (l) => console.log(`skiff: ${l}`),
+      });
+    } catch (e) {
+      console.error(`skiff ${command}: the extra nodes could not start: ${(e as Error).message}`);
+      await node.stop();
+      await cp.stop();
+      return 1;
+    }
+  }
   console.log(`skiff: API server ready at ${cp.url} in ${(performance.now() - t0).toFixed(0)} ms (${cp.store.backend} store in ${dataDir})`);
   if (node) console.log(`skiff: node ${node.nodeName} (${node.nodeIP}) runs containers with runc`);
+  if (extra) console.log(`skiff: nodes ${extra.names.join(', ')} join from their network namespaces (bridge skiff-nodes, ${HOST_ADDRESS}/24)`);
   if (cp.registry) console.log(`skiff: image registry at ${cp.registry} (skiff build -t NAME:TAG --push .; image: NAME:TAG in a pod)`);
   console.log(`skiff: kubeconfig written to ${cp.kubeconfig}`);
   console.log(`skiff:   export KUBECONFIG=${cp.kubeconfig}   # then use kubectl as usual`);
   console.log('skiff: running in the foreground; Ctrl-C stops it.');
   await stopRequested;
+  await extra?.stop();
   await node?.stop();
   await cp.stop();
   console.log('skiff: stopped cleanly.');

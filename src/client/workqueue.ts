@@ -36,8 +36,34 @@ export class ExponentialRateLimiter<K> implements RateLimiter<K> {
   }
 }
 
+/** What a named queue reports (client-go's queue metrics); implemented over prom-client in src/metrics. */
+export interface WorkQueueMetrics<K> {
+  /** A key entered the queue (not counted when it was already waiting). */
+  add(key: K): void;
+  /** A key was handed to a worker. */
+  get(key: K): void;
+  done(key: K): void;
+  /** A key was put back after a failure. */
+  retry(key: K): void;
+}
+
+export interface WorkQueueMetricsProvider {
+  forQueue<K>(name: string): WorkQueueMetrics<K>;
+}
+
+let globalMetricsProvider: WorkQueueMetricsProvider | undefined;
+
+/** client-go's workqueue.SetProvider: named queues created afterwards report to it. */
+export function setWorkQueueMetricsProvider(p: WorkQueueMetricsProvider | undefined): void {
+  globalMetricsProvider = p;
+}
+
 export interface WorkQueueOptions<K> {
   rateLimiter?: RateLimiter<K>;
+  /** The queue's name in workqueue_* metrics (client-go's NewNamedRateLimitingQueue); unnamed queues report nothing. */
+  name?: string;
+  /** Where a named queue reports (default: the provider set with setWorkQueueMetricsProvider). */
+  metrics?: WorkQueueMetricsProvider;
 }
 
 export class WorkQueue<K = string> {
@@ -50,9 +76,12 @@ export class WorkQueue<K = string> {
   private readonly drainWaiters: (() => void)[] = [];
   private shutting = false;
   readonly rateLimiter: RateLimiter<K>;
+  private readonly metrics?: WorkQueueMetrics<K>;
 
   constructor(opts: WorkQueueOptions<K> = {}) {
     this.rateLimiter = opts.rateLimiter ?? new ExponentialRateLimiter<K>();
+    const provider = opts.metrics ?? globalMetricsProvider;
+    if (opts.name && provider) this.metrics = provider.forQueue<K>(opts.name);
   }
 
   /** Keys waiting to be handed out (not counting those in processing or delayed). */
@@ -66,6 +95,7 @@ export class WorkQueue<K = string> {
 
   add(key: K): void {
     if (this.shutting || this.dirty.has(key)) return;
+    this.metrics?.add(key);
     this.dirty.add(key);
     // Processing now: done() queues it again, so no two workers hold one key.
     if (this.processing.has(key)) return;
@@ -77,6 +107,7 @@ export class WorkQueue<K = string> {
     if (getter) {
       this.dirty.delete(key);
       this.processing.add(key);
+      this.metrics?.get(key);
       getter(key);
     } else {
       this.queue.push(key);
@@ -92,6 +123,7 @@ export class WorkQueue<K = string> {
       const key = this.queue.shift()!;
       this.dirty.delete(key);
       this.processing.add(key);
+      this.metrics?.get(key);
       return Promise.resolve(key);
     }
     if (this.shutting) return Promise.resolve(undefined);
@@ -100,6 +132,7 @@ export class WorkQueue<K = string> {
 
   /** Marks the key finished; if it was added meanwhile, it is queued again. */
   done(key: K): void {
+    if (this.processing.has(key)) this.metrics?.done(key);
     this.processing.delete(key);
     if (this.dirty.has(key)) {
       if (this.shutting) this.dirty.delete(key);
@@ -128,6 +161,7 @@ export class WorkQueue<K = string> {
 
   /** Adds the key after its rate limiter's delay (which grows with each call until forget). */
   addRateLimited(key: K): void {
+    this.metrics?.retry(key);
     this.addAfter(key, this.rateLimiter.when(key));
   }
 

@@ -3,6 +3,7 @@
 // can run a controller of its own with test options instead of the built-in.
 
 import type { Client } from '../client/rest.ts';
+import { LeaderElector, type LeaderElectionOptions } from '../client/leaderelection.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
@@ -21,6 +22,8 @@ import { DaemonSetController } from './daemonset/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
 import { LocalPathProvisioner } from './localpath/controller.ts';
 import { HpaController } from './hpa/controller.ts';
+import { ServiceAccountController } from './serviceaccount/controller.ts';
+import { ResourceQuotaController } from './resourcequota/controller.ts';
 
 interface Runnable {
   start(): Promise<void>;
@@ -31,6 +34,10 @@ export interface ControllerContext {
   client: Client;
   dataDir: string;
   log?: (line: string) => void;
+  /** The cluster CA, published in every namespace as the kube-root-ca.crt ConfigMap. */
+  caCert?: string;
+  /** The node lifecycle controller's node-monitor-grace-period (default 50 s). */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 const FACTORIES = {
@@ -46,33 +53,92 @@ const FACTORIES = {
   job: (c: ControllerContext) => new JobController(c.client, { log: c.log }),
   ttlafterfinished: (c: ControllerContext) => new TTLAfterFinishedController(c.client, { log: c.log }),
   cronjob: (c: ControllerContext) => new CronJobController(c.client, { log: c.log }),
-  nodelifecycle: (c: ControllerContext) => new NodeLifecycleController(c.client, { log: c.log }),
+  nodelifecycle: (c: ControllerContext) => new NodeLifecycleController(c.client, { log: c.log, gracePeriodMs: c.nodeMonitorGracePeriodMs }),
   'taint-eviction': (c: ControllerContext) => new TaintEvictionController(c.client, { log: c.log }),
   podgc: (c: ControllerContext) => new PodGCController(c.client, { log: c.log }),
   daemonset: (c: ControllerContext) => new DaemonSetController(c.client, { log: c.log }),
   statefulset: (c: ControllerContext) => new StatefulSetController(c.client, { log: c.log }),
   'local-path': (c: ControllerContext) => new LocalPathProvisioner(c.client, { dataDir: c.dataDir, log: c.log }),
   horizontalpodautoscaling: (c: ControllerContext) => new HpaController(c.client, { log: c.log }),
+  serviceaccount: (c: ControllerContext) => new ServiceAccountController(c.client, { caCert: c.caCert, log: c.log }),
+  resourcequota: (c: ControllerContext) => new ResourceQuotaController(c.client, { log: c.log }),
 } satisfies Record<string, (c: ControllerContext) => Runnable>;
 
 export type ControllerName = keyof typeof FACTORIES;
 export const ALL_CONTROLLERS = Object.keys(FACTORIES) as ControllerName[];
 /** The controllers that keep the API's own objects consistent (no workloads): what a bare control plane runs. */
-export const CORE_CONTROLLERS: ControllerName[] = ['garbagecollector', 'namespace', 'endpoints', 'endpointslice', 'nodeipam', 'servicelb'];
+export const CORE_CONTROLLERS: ControllerName[] = ['garbagecollector', 'namespace', 'endpoints', 'endpointslice', 'nodeipam', 'servicelb', 'serviceaccount', 'resourcequota'];
+
+export interface ControllerManagerOptions {
+  /** Lead through a Lease (kube-system/kube-controller-manager) so only one manager runs controllers; off when unset. */
+  leaderElection?: Partial<LeaderElectionOptions>;
+}
 
 export class ControllerManager {
-  private readonly running: Runnable[];
+  private readonly names: ControllerName[];
+  private running: Runnable[] = [];
+  private elector: LeaderElector | undefined;
+  /** Serializes starting and stopping the controllers as leadership comes and goes. */
+  private transition: Promise<void> = Promise.resolve();
 
-  constructor(ctx: ControllerContext, names: readonly ControllerName[] = ALL_CONTROLLERS) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    names: readonly ControllerName[] = ALL_CONTROLLERS,
+    private readonly opts: ControllerManagerOptions = {},
+  ) {
     for (const n of names) if (!(n in FACTORIES)) throw new Error(`unknown controller "${n}"; known: ${ALL_CONTROLLERS.join(', ')}`);
-    this.running = [...new Set(names)].map((n) => FACTORIES[n](ctx));
+    this.names = [...new Set(names)];
   }
 
+  /** Without leader election: starts every controller. With it: campaigns, and the controllers run while this manager leads. */
   async start(): Promise<void> {
-    await Promise.all(this.running.map((c) => c.start()));
+    if (!this.opts.leaderElection) return this.startControllers();
+    this.elector = new LeaderElector(this.ctx.client, {
+      namespace: 'kube-system',
+      name: 'kube-controller-manager',
+      ...this.opts.leaderElection,
+      onStartedLeading: () => {
+        this.ctx.log?.('controller manager: leading; starting controllers');
+        this.transition = this.transition.then(() => this.startControllers());
+      },
+      onStoppedLeading: () => {
+        this.ctx.log?.('controller manager: lost the lease; stopping controllers');
+        this.transition = this.transition.then(() => this.stopControllers());
+      },
+      onError: (e) => this.ctx.log?.(`controller manager: leader election: ${(e as Error).message}`),
+    });
+    this.elector.start();
+  }
+
+  /** Whether this manager's controllers are running now. */
+  get active(): boolean {
+    return this.running.length > 0;
+  }
+
+  /** Resolves once this manager leads and its controllers have started (for callers that need them running). */
+  async waitLeading(timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.elector && !this.elector.isLeader && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.transition;
+    return !this.elector || this.elector.isLeader;
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.running.map((c) => c.stop()));
+    await this.elector?.stop();
+    await this.transition;
+    await this.stopControllers();
+  }
+
+  private async startControllers(): Promise<void> {
+    if (this.running.length) return;
+    // Fresh instances each time: a stopped controller's queue is shut for good.
+    this.running = this.names.map((n) => FACTORIES[n](this.ctx));
+    await Promise.all(this.running.map((c) => c.start()));
+  }
+
+  private async stopControllers(): Promise<void> {
+    const r = this.running;
+    this.running = [];
+    await Promise.all(r.map((c) => c.stop()));
   }
 }

@@ -6,6 +6,7 @@
 // condition, possibly preemption, and waits in the queue for an event that
 // could help. With leader election only the holder of the Lease schedules.
 
+import type { SchedulerMetrics } from '../metrics/scheduler.ts';
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { Selector, selectorFromLabelSelector, selectorFromSet } from '../api/labels.ts';
 import { EventRecorder } from '../client/events.ts';
@@ -35,6 +36,8 @@ export interface SchedulerOptions {
   /** Lease-based leader election (kube-system/kube-scheduler); off when unset. */
   leaderElection?: Partial<LeaderElectionOptions>;
   log?: (line: string) => void;
+  /** Where scheduling attempts and latencies are recorded (Prometheus). */
+  metrics?: SchedulerMetrics;
   /** Told of each binding (benchmarks measure latency with it). */
   onBound?: (pod: PodInfo, node: string) => void;
 }
@@ -281,6 +284,7 @@ export class Scheduler {
       return;
     }
     this.stats.attempts++;
+    const started = performance.now();
     const state = new CycleState();
     let node: string;
     try {
@@ -303,13 +307,13 @@ export class Scheduler {
     this.unnominate(pod.pod);
     this.queue.done(pod.key);
     this.inFlight++;
-    void this.bind(q, node, cycle).finally(() => {
+    void this.bind(q, node, cycle, started).finally(() => {
       this.inFlight--;
       this.slotWaiters.shift()?.();
     });
   }
 
-  private async bind(q: QueuedPodInfo, node: string, cycle: number): Promise<void> {
+  private async bind(q: QueuedPodInfo, node: string, cycle: number, started = performance.now()): Promise<void> {
     const p = q.info;
     try {
       await this.client.request({
@@ -326,12 +330,15 @@ export class Scheduler {
     }
     this.cache.finishBinding(p.uid);
     this.stats.scheduled++;
+    this.opts.metrics?.attempt('scheduled', this.opts.schedulerName ?? 'default-scheduler', (performance.now() - started) / 1000);
+    this.opts.metrics?.podScheduled(q.attempts, (Date.now() - (q.initialAttemptTimestamp ?? Date.now())) / 1000);
     this.opts.onBound?.(p, node);
     this.events.event({ ...p.pod, kind: 'Pod', apiVersion: 'v1' }, 'Normal', 'Scheduled', `Successfully assigned ${p.namespace}/${p.name} to ${node}`, { action: 'Binding' });
   }
 
   /** A failed attempt: event, PodScheduled condition, back into the queue. */
   private async failed(q: QueuedPodInfo, cycle: number, err: Error, reason: 'Unschedulable' | 'SchedulerError', nominated?: string): Promise<void> {
+    this.opts.metrics?.attempt(reason === 'Unschedulable' ? 'unschedulable' : 'error', this.opts.schedulerName ?? 'default-scheduler', 0);
     if (reason === 'Unschedulable') this.stats.unschedulable++;
     else this.stats.errors++;
     const cur = this.current(q);

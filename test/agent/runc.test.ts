@@ -1,6 +1,7 @@
 // A real busybox pod through the agent on the runc engine (root only): the
 // pod runs, logs in CRI format, restarts per policy, and a delete stops and
-// removes its container.
+// removes its container; inside a real container, the projected
+// ServiceAccount token, the service variables and the managed /etc/hosts.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,5 +67,50 @@ describe('agent on the runc engine', { skip }, () => {
     await pods().delete('default', 'bb');
     await waitFor(async () => (await pods().list('default')).items.length === 0, 'the pod deleted by the agent', 20_000, 50);
     assert.deepEqual(await runtime.listContainers({ labelSelector: { 'io.kubernetes.pod.uid': p.metadata!.uid! } }), []);
+  });
+
+  test('inside the container: the ServiceAccount token, KUBERNETES_SERVICE_HOST and the managed /etc/hosts', async () => {
+    await waitFor(async () => {
+      try {
+        return await pods().create('default', {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'sa' },
+          spec: {
+            nodeName: 'runc-node',
+            hostname: 'db-0',
+            subdomain: 'db',
+            terminationGracePeriodSeconds: 2,
+            containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo "token=$(cat /var/run/secrets/kubernetes.io/serviceaccount/token)"; echo "ns=$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace)"; echo "ksh=$KUBERNETES_SERVICE_HOST"; grep db-0 /etc/hosts; echo end; exec sleep 3600'] }],
+          },
+        });
+      } catch (e) {
+        // The default ServiceAccount of a new cluster may not be there yet.
+        if (/error looking up service account/.test((e as Error).message)) return undefined;
+        throw e;
+      }
+    }, 'create sa');
+    const p = await waitFor(async () => {
+      const p = await get('sa');
+      return p.status?.phase === 'Running' ? p : undefined;
+    }, 'sa Running', 20_000, 50);
+    const cs = (await runtime.listContainers({ labelSelector: { 'io.kubernetes.pod.uid': p.metadata!.uid! } }))[0]!;
+    const lines = await waitFor(() => {
+      const text = existsSync(cs.logPath) ? readFileSync(cs.logPath, 'utf8') : '';
+      const out = text.split('\n').flatMap((l) => (l ? [l.split(' ').slice(3).join(' ')] : []));
+      return out.includes('end') ? out : undefined;
+    }, `the container output (${existsSync(cs.logPath) ? readFileSync(cs.logPath, 'utf8') : 'no log'})`, 10_000);
+    const token = lines.find((l) => l.startsWith('token='))!.slice('token='.length);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    assert.deepEqual(claims['kubernetes.io'].pod, { name: 'sa', uid: p.metadata!.uid });
+    assert.ok(lines.includes('ns=default'), lines.join('\n'));
+    const kip = (await client.resource('v1', 'services').get('default', 'kubernetes')) as { spec?: { clusterIP?: string } };
+    assert.ok(lines.includes(`ksh=${kip.spec!.clusterIP}`), lines.join('\n'));
+    // The agent mounts its hosts file once the pod has an IP (an engine without pod networking gives none).
+    const hostsLine = lines.find((l) => l.includes('db-0'));
+    if (p.status?.podIP) assert.equal(hostsLine, `${p.status.podIP}\tdb-0.db.default.svc.cluster.local\tdb-0`);
+    else assert.equal(hostsLine, undefined);
+    await pods().delete('default', 'sa');
+    await waitFor(async () => !(await pods().list('default')).items.some((x) => x.metadata?.name === 'sa'), 'sa deleted', 20_000, 50);
   });
 });

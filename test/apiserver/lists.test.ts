@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';
 import { apiClient } from '../support/api.ts';
+import { waitFor } from '../support/wait.ts';
 
 /** Reads a watch response to its end (the server closes it), returning the parsed event lines. */
 function watchToEnd(kubeconfig: string, path: string): Promise<{ status: number; events: { type: string; object: any }[] }> {
@@ -36,6 +37,8 @@ describe('lists and watches', () => {
     cluster = await startTestCluster({ watchCacheHistory: 5 });
     api = apiClient(cluster.kubeconfig);
     for (const n of ['a', 'b', 'c', 'd', 'e']) assert.equal((await api('POST', cms, cm(n, { group: n < 'c' ? 'low' : 'high' }))).status, 201);
+    // Every namespace also holds the cluster CA's ConfigMap, as in Kubernetes (published by the serviceaccount controller).
+    await waitFor(async () => (await api('GET', `${cms}/kube-root-ca.crt`)).status === 200, 'kube-root-ca.crt in default');
   });
   after(async () => cluster.stop());
 
@@ -49,7 +52,7 @@ describe('lists and watches', () => {
   test('limit and continue page through a list consistently, even when writes happen between pages', async () => {
     const p1 = await api('GET', `${cms}?limit=2`);
     assert.deepEqual(p1.body.items.map((i: any) => i.metadata.name), ['a', 'b']);
-    assert.equal(p1.body.metadata.remainingItemCount, 3);
+    assert.equal(p1.body.metadata.remainingItemCount, 4);
     const token = p1.body.metadata.continue;
     assert.ok(token);
     // A write after the first page: later pages still show the list as of the first.
@@ -58,7 +61,7 @@ describe('lists and watches', () => {
     assert.deepEqual(p2.body.items.map((i: any) => i.metadata.name), ['c', 'd']);
     assert.equal(p2.body.metadata.resourceVersion, p1.body.metadata.resourceVersion);
     const p3 = await api('GET', `${cms}?limit=2&continue=${encodeURIComponent(p2.body.metadata.continue)}`);
-    assert.deepEqual(p3.body.items.map((i: any) => i.metadata.name), ['e']);
+    assert.deepEqual(p3.body.items.map((i: any) => i.metadata.name), ['e', 'kube-root-ca.crt']);
     assert.equal(p3.body.metadata.continue, undefined);
     assert.equal((await api('DELETE', `${cms}/bb`)).status, 200);
     const bad = await api('GET', `${cms}?limit=2&continue=not-a-token`);

@@ -9,7 +9,7 @@ import { apiClient } from '../support/api.ts';
 import { waitFor } from '../support/wait.ts';
 import { Client } from '../../src/client/rest.ts';
 import { CronJobController } from '../../src/controllers/cronjob/controller.ts';
-import { FakeClock } from '../../src/controllers/job/clock.ts';
+import { FakeClock } from '../../src/controllers/util/clock.ts';
 
 const JOB_SPEC = { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['true'] }] } } };
 

@@ -1,5 +1,5 @@
 // The DaemonSet controller against a real API server, with the scheduler and
-// kubelet simulated (test/support/podsim-apps.ts): one pod per eligible node,
+// kubelet simulated (test/support/workloads.ts): one pod per eligible node,
 // taints and selectors, nodes coming and going, rolling updates one node at
 // a time, and what kubectl 1.32's rollout commands read.
 
@@ -10,8 +10,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';
 import { waitFor } from '../support/wait.ts';
 import { hasKubectl, kubectlRunner } from '../support/kubectl.ts';
-import { nodeObject, PodSim } from '../support/podsim-apps.ts';
-import { startAppsControllers, type AppsControllers } from '../support/apps-controllers.ts';
+import { FakeKubelet, nodeObject, startAppsControllers, type Started } from '../support/workloads.ts';
 import { Client } from '../../src/client/rest.ts';
 
 const NS = 'default';
@@ -35,8 +34,8 @@ function daemonSet(name: string, o: { tolerations?: unknown[]; nodeSelector?: Re
 describe('DaemonSet controller', () => {
   let cluster: TestCluster;
   let client: Client;
-  let sim: PodSim;
-  let apps: AppsControllers;
+  let sim: FakeKubelet;
+  let apps: Started;
 
   const podsOf = (name: string) => sim.pods.list().filter((p) => p.metadata?.labels?.app === name && p.metadata?.namespace === NS);
   const liveNodesOf = (name: string) =>
@@ -50,7 +49,7 @@ describe('DaemonSet controller', () => {
   before(async () => {
     cluster = await startTestCluster();
     client = Client.fromKubeconfig(cluster.kubeconfig);
-    sim = await new PodSim(cluster.kubeconfig).start();
+    sim = await new FakeKubelet(client).start();
     apps = await startAppsControllers(cluster);
     await nodes().create(undefined, nodeObject('node-a'));
     await nodes().create(undefined, nodeObject('node-b', { labels: { disk: 'ssd' } }));
@@ -135,7 +134,7 @@ describe('DaemonSet controller', () => {
     const oldHash = podsOf(name)[0]!.metadata!.labels!['controller-revision-hash'];
 
     // New pods stay unready until the test says so.
-    sim.autoReady = (p) => p.metadata?.labels?.app !== name;
+    sim.autoStart = (p) => p.metadata?.labels?.app !== name;
     await dsHandle().patch(NS, name, 'strategic', { spec: { template: { spec: { containers: [{ name: 'agent', image: 'busybox:2' }] } } } });
     const isNew = (p: Pod) => p.spec?.containers[0]?.image === 'busybox:2';
     const marked = new Set<string>();
@@ -154,7 +153,7 @@ describe('DaemonSet controller', () => {
       assert.equal(live.filter((p) => !isNew(p)).length, 3 - step, `only ${step} old pod(s) replaced while the new one is unready`);
       await sim.markReady(NS, newPod.metadata!.name!);
     }
-    sim.autoReady = () => true;
+    sim.autoStart = () => true;
     const s = await waitFor(async () => {
       const st = (await dsHandle().get(NS, name)).status;
       return st?.updatedNumberScheduled === 3 && st.numberAvailable === 3 ? st : undefined;

@@ -10,8 +10,7 @@ import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-ty
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';
 import { waitFor } from '../support/wait.ts';
-import { nodeObject } from '../support/podsim-apps.ts';
-import { startAppsControllers, type AppsControllers } from '../support/apps-controllers.ts';
+import { nodeObject, startAppsControllers, type Started } from '../support/workloads.ts';
 import { Client, isNotFound } from '../../src/client/rest.ts';
 
 const NS = 'default';
@@ -39,7 +38,7 @@ const volume = (name: string, storage: string, o: { className?: string; reclaim?
 describe('local-path provisioner', () => {
   let cluster: TestCluster;
   let client: Client;
-  let apps: AppsControllers;
+  let apps: Started;
   const claims = () => client.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims');
   const volumes = () => client.resource<PersistentVolume>('v1', 'persistentvolumes');
   const phaseOf = async (name: string) => (await claims().get(NS, name)).status?.phase;

@@ -1,5 +1,5 @@
 // The StatefulSet controller against a real API server, with the scheduler
-// and kubelet simulated (test/support/podsim-apps.ts) and the local-path
+// and kubelet simulated (test/support/workloads.ts) and the local-path
 // provisioner binding claims: ordered creation and reverse deletion, stable
 // names, claims from templates kept on scale down, rolling updates from the
 // highest ordinal down to a partition, and kubectl 1.32's rollout commands.
@@ -12,8 +12,7 @@ import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-ty
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';
 import { waitFor } from '../support/wait.ts';
 import { hasKubectl, kubectlRunner } from '../support/kubectl.ts';
-import { nodeObject, PodSim } from '../support/podsim-apps.ts';
-import { startAppsControllers, type AppsControllers } from '../support/apps-controllers.ts';
+import { FakeKubelet, nodeObject, startAppsControllers, type Started } from '../support/workloads.ts';
 import { Client } from '../../src/client/rest.ts';
 import { Informer } from '../../src/client/informer.ts';
 
@@ -39,8 +38,8 @@ function statefulSet(name: string, o: { replicas?: number; policy?: 'OrderedRead
 describe('StatefulSet controller', () => {
   let cluster: TestCluster;
   let client: Client;
-  let sim: PodSim;
-  let apps: AppsControllers;
+  let sim: FakeKubelet;
+  let apps: Started;
   /** Pod names in the order they were first seen marked for deletion. */
   const deletions: string[] = [];
   /** Pod names in the order they were first seen created. */
@@ -61,7 +60,7 @@ describe('StatefulSet controller', () => {
     cluster = await startTestCluster();
     client = Client.fromKubeconfig(cluster.kubeconfig);
     await client.resource('v1', 'nodes').create(undefined, nodeObject('node-1'));
-    sim = await new PodSim(cluster.kubeconfig, { defaultNode: 'node-1', autoReady: (p) => !holdUnready.has(p.metadata?.labels?.app ?? '') }).start();
+    sim = await new FakeKubelet(client, { nodes: ['node-1'], autoStart: (p) => !holdUnready.has(p.metadata?.labels?.app ?? '') }).start();
     recorder = new Informer<Pod>(client.resource<Pod>('v1', 'pods'));
     recorder.onAdd((p) => creations.push(p.metadata!.name!)).onUpdate((a, b) => {
       if (!a.metadata?.deletionTimestamp && b.metadata?.deletionTimestamp) deletions.push(b.metadata.name!);

@@ -1,42 +1,21 @@
-// What the batch/node controller tests do in place of a kubelet: write a
-// pod's status (Running and Ready, or finished with an exit code) through
-// the pods/status subresource, as the node agent will.
+// What the batch and node controller tests do in place of a kubelet: write
+// a pod's status (Running and Ready, or finished with an exit code) through
+// pods/status, as the node agent will; and small readers for Jobs.
 
 import assert from 'node:assert/strict';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { apiClient } from './api.ts';
+import { kubeletStatus, type SimulatedState } from './workloads.ts';
 
 type Api = ReturnType<typeof apiClient>;
 
-const nowStr = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** Writes the pod's status as a kubelet would report it. */
-export async function setPodStatus(api: Api, ns: string, name: string, s: { phase: 'Running' | 'Succeeded' | 'Failed'; ready?: boolean; exitCode?: number; restartCount?: number }): Promise<any> {
+/** Writes the pod's status as a kubelet would report it (see kubeletStatus). */
+export async function setPodStatus(api: Api, ns: string, name: string, s: SimulatedState): Promise<any> {
   const path = `/api/v1/namespaces/${ns}/pods/${name}`;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const pod = (await api('GET', path)).body;
-    const t = nowStr();
-    const running = s.phase === 'Running';
-    pod.status = {
-      ...pod.status,
-      phase: s.phase,
-      startTime: pod.status?.startTime ?? t,
-      conditions: [{ type: 'Ready', status: running && s.ready !== false ? 'True' : 'False', lastTransitionTime: t }],
-      containerStatuses: (pod.spec.containers as { name: string; image: string }[]).map((c) => ({
-        name: c.name,
-        image: c.image,
-        imageID: '',
-        ready: running && s.ready !== false,
-        restartCount: s.restartCount ?? 0,
-        started: running,
-        state: running ? { running: { startedAt: t } } : { terminated: { exitCode: s.exitCode ?? (s.phase === 'Succeeded' ? 0 : 1), reason: s.phase === 'Succeeded' ? 'Completed' : 'Error', startedAt: t, finishedAt: t } },
-      })),
-    };
-    const r = await api('PUT', `${path}/status`, pod);
-    if (r.status === 409) continue;
-    assert.equal(r.status, 200, `status of pod ${ns}/${name}: ${r.text}`);
-    return r.body;
-  }
-  throw new Error(`status of pod ${ns}/${name}: conflicts on every try`);
+  const pod = (await api('GET', path)).body as Pod;
+  const r = await api('PATCH', `${path}/status`, { status: kubeletStatus(pod, s) }, { 'content-type': 'application/merge-patch+json' });
+  assert.equal(r.status, 200, `status of pod ${ns}/${name}: ${r.text}`);
+  return r.body;
 }
 
 /** Pods of a Job (by its job-name label), oldest first. */

@@ -22,6 +22,8 @@ import { negotiateSPDYExec, serveSPDYExec } from './spdyexec.ts';
 import { StatsProvider } from './stats.ts';
 import { API_SERVER_CLIENT_CN, DEFAULT_AGENT_PORT, type AgentServerOptions, type ResolvedContainer } from './types.ts';
 import { negotiateChannelProtocol, WebSocketChannels } from './wschannel.ts';
+import { KubeletMetrics, METRICS_CLIENT_CN } from '../../metrics/kubelet.ts';
+import { newRegistry, serveMetrics } from '../../metrics/registry.ts';
 
 interface StreamRoute {
   kind: 'exec' | 'attach' | 'portForward';
@@ -37,10 +39,16 @@ export class AgentServer {
   private readonly stats: StatsProvider;
   private readonly allowed: Set<string>;
   private readonly sockets = new Set<Duplex>();
+  private readonly metricsClients: Set<string>;
+  /** The agent's /metrics registry (kubelet and cAdvisor series). */
+  readonly registry = newRegistry();
+  readonly kubeletMetrics: KubeletMetrics;
 
   constructor(private readonly opts: AgentServerOptions) {
     this.stats = new StatsProvider(opts.runtime, opts.nodeName);
     this.allowed = new Set(opts.allowedClients ?? [API_SERVER_CLIENT_CN]);
+    this.metricsClients = new Set(opts.metricsClients ?? [API_SERVER_CLIENT_CN, METRICS_CLIENT_CN]);
+    this.kubeletMetrics = new KubeletMetrics(this.registry, opts.runtime);
   }
 
   async start(): Promise<{ host: string; port: number; url: string }> {
@@ -70,16 +78,21 @@ export class AgentServer {
   }
 
   /** The caller's certificate is from the cluster CA and names an allowed client. */
-  private authorized(req: IncomingMessage): boolean {
+  private authorized(req: IncomingMessage, allowed = this.allowed): boolean {
     const sock = req.socket as TLSSocket;
     if (!sock.authorized) return false;
     const cn = sock.getPeerCertificate()?.subject?.CN;
-    return typeof cn === 'string' && this.allowed.has(cn);
+    return typeof cn === 'string' && allowed.has(cn);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://agent');
     try {
+      if (url.pathname === '/metrics') {
+        if (!(req.socket as TLSSocket).authorized) throw new HTTPError(401, 'Unauthorized');
+        if (!this.authorized(req, this.metricsClients)) throw new HTTPError(403, 'Forbidden: this client certificate may not read metrics');
+        return await serveMetrics(this.registry, req, res, () => this.kubeletMetrics.containerSeriesText());
+      }
       if (!this.authorized(req)) throw new HTTPError(401, 'Unauthorized');
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       if (req.method !== 'GET' && req.method !== 'POST') throw new HTTPError(405, `method ${req.method} not allowed`);

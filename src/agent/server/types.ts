@@ -38,6 +38,8 @@ export interface AgentServerOptions {
    * server's kubelet-client certificate). Default: ['skiff-apiserver-kubelet-client'].
    */
   allowedClients?: string[];
+  /** Common names allowed to GET /metrics only. Default: the API server's and 'skiff-metrics' (Prometheus). */
+  metricsClients?: string[];
   host?: string;
   /** 0 picks a free port; default 10250, the kubelet's. */
   port?: number;

@@ -15,6 +15,7 @@ import { ObjectNotFound } from '../objects.ts';
 import { PayloadError, writeAtomic } from './atomic.ts';
 import { checkHostPath } from './hostpath.ts';
 import { volumePayload, VolumeSetupError, type PayloadContext } from './payload.ts';
+import type { TokenManager } from '../serviceaccount/tokens.ts';
 
 export { VolumeSetupError };
 
@@ -54,6 +55,8 @@ export class VolumeManager {
   constructor(
     private readonly root: string,
     private readonly ctx: (pod: Pod) => PayloadContext,
+    /** ServiceAccount tokens for projected volumes. */
+    private readonly tokens?: TokenManager,
   ) {}
 
   podDir(uid: string): string {
@@ -64,7 +67,7 @@ export class VolumeManager {
   async setUp(pod: Pod): Promise<Map<string, VolumeSource>> {
     const out = new Map<string, VolumeSource>();
     const uid = pod.metadata!.uid!;
-    const ctx = this.ctx(pod);
+    const ctx: PayloadContext = { tokens: this.tokens, ...this.ctx(pod) };
     for (const v of pod.spec?.volumes ?? []) {
       try {
         out.set(v.name, await this.setUpOne(pod, uid, v, ctx));
@@ -142,8 +145,19 @@ export class VolumeManager {
     return mounts;
   }
 
+  /** When the pod's volumes want setting up again to refresh a token (ms from now); undefined when nothing expires. */
+  refreshDueInMs(uid: string): number | undefined {
+    return this.tokens?.refreshDueInMs(uid);
+  }
+
+  /** Forgets what is cached for the pod (its tokens). */
+  forget(uid: string): void {
+    this.tokens?.forgetPod(uid);
+  }
+
   /** Removes the pod's directory (volumes included) once its containers are gone. */
   tearDown(uid: string): void {
+    this.forget(uid);
     rmSync(this.podDir(uid), { recursive: true, force: true });
   }
 }

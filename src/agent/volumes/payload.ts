@@ -5,6 +5,7 @@
 import type { ConfigMapProjection, DownwardAPIVolumeFile, Pod, SecretProjection, Volume } from 'kubernetes-types/core/v1.js';
 import { FieldPathError, podFieldValue, resourceFieldValue, type PodRuntimeFields } from '../fieldpath.ts';
 import { ObjectNotFound, type ObjectSource } from '../objects.ts';
+import { TokenFetchError, type TokenSource } from '../serviceaccount/tokens.ts';
 import type { FileProjection } from './atomic.ts';
 
 export const DEFAULT_MODE = 0o644;
@@ -15,6 +16,8 @@ export interface PayloadContext {
   objects: ObjectSource;
   runtime: PodRuntimeFields;
   nodeAllocatable: Record<string, string>;
+  /** ServiceAccount tokens for projected serviceAccountToken sources (none: such a volume fails to mount). */
+  tokens?: TokenSource;
 }
 
 type Payload = Map<string, FileProjection>;
@@ -106,10 +109,17 @@ export async function volumePayload(pod: Pod, v: Volume, ctx: PayloadContext): P
       else if (s.secret) await secretPayload(ns, s.secret.name ?? '', s.secret.items, !!s.secret.optional, mode, ctx, out);
       else if (s.downwardAPI) downwardPayload(pod, s.downwardAPI.items, mode, ctx, out);
       else if (s.serviceAccountToken) {
-        // TODO(serviceaccount tokens): once the API server issues TokenRequests,
-        // request a token for spec.serviceAccountName with s.serviceAccountToken
-        // .audience/.expirationSeconds and write it at s.serviceAccountToken.path.
-        // Until then the path is left out rather than filled with a fake token.
+        const tp = s.serviceAccountToken;
+        if (!ctx.tokens) throw new VolumeSetupError('failed to fetch token: this node has no ServiceAccount token manager');
+        let token: string;
+        try {
+          token = await ctx.tokens.token(pod, { audience: tp.audience, expirationSeconds: tp.expirationSeconds });
+        } catch (e) {
+          throw e instanceof TokenFetchError ? new VolumeSetupError(e.message) : e;
+        }
+        // The kubelet writes 0600 and then hands the file to the fsGroup (0640); this node does
+        // no fsGroup ownership yet, so the token keeps the volume's mode to stay readable.
+        out.set(tp.path, { data: Buffer.from(token), mode });
       }
     }
   } else {

@@ -58,7 +58,15 @@ const RULES: Record<string, KindRules> = {
 export function validateCreate(apiVersion: string, kind: string, obj: any): FieldError[] {
   const rules = RULES[`${apiVersion}/${kind}`];
   if (rules) return rules.create(obj ?? {});
-  return validateObjectMeta(obj?.metadata, { namespaced: !CLUSTER_SCOPED.has(kind), nameFn: nameIsDNSSubdomain });
+  // RBAC objects are named by path segments ("system:aggregate-to-view"), as Kubernetes' ValidateRBACName.
+  const nameFn = apiVersion === 'rbac.authorization.k8s.io/v1' ? namePathSegment : nameIsDNSSubdomain;
+  return validateObjectMeta(obj?.metadata, { namespaced: !CLUSTER_SCOPED.has(kind), nameFn });
+}
+
+function namePathSegment(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  for (const bad of ['/', '%']) if (name.includes(bad)) return [`may not contain '${bad}'`];
+  return [];
 }
 
 export function validateUpdate(apiVersion: string, kind: string, obj: any, old: any): FieldError[] {

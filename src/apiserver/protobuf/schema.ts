@@ -8,6 +8,7 @@ import { BATCH_V1 } from './schema-batch.ts';
 import { CORE_V1 } from './schema-core.ts';
 import { CORE_V1_POD } from './schema-core-pod.ts';
 import { META_V1 } from './schema-meta.ts';
+import { AUTHENTICATION_V1, AUTHORIZATION_V1 } from './schema-auth.ts';
 import { COORDINATION_V1, DISCOVERY_V1, EVENTS_V1, NETWORKING_V1, POLICY_V1, RBAC_V1, SCHEDULING_V1, STORAGE_V1 } from './schema-other.ts';
 
 export type { FieldEntry, PackageSchema } from './schema-types.ts';
@@ -46,6 +47,7 @@ const BUILTINS = new Set<string>(['time', 'microtime', 'duration', 'quantity', '
 export const PACKAGES: readonly PackageSchema[] = [
   META_V1, CORE_V1_POD, CORE_V1, APPS_V1, BATCH_V1, AUTOSCALING_V1, AUTOSCALING_V2,
   RBAC_V1, POLICY_V1, COORDINATION_V1, DISCOVERY_V1, EVENTS_V1, NETWORKING_V1, SCHEDULING_V1, STORAGE_V1,
+  AUTHENTICATION_V1, AUTHORIZATION_V1,
 ];
 
 /** apiVersion -> protobuf package of this registry. */
@@ -64,6 +66,8 @@ export const API_VERSION_PACKAGES: Readonly<Record<string, string>> = {
   'scheduling.k8s.io/v1': 'scheduling.v1',
   'storage.k8s.io/v1': 'storage.v1',
   'meta.k8s.io/v1': 'meta.v1',
+  'authentication.k8s.io/v1': 'authentication.v1',
+  'authorization.k8s.io/v1': 'authorization.v1',
 };
 
 function parseType(pkg: string, type: string, where: string): FieldType {

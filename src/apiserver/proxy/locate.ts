@@ -32,7 +32,7 @@ interface PodLike {
   spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] };
 }
 
-interface NodeLike {
+export interface NodeLike {
   status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
 }
 
@@ -62,7 +62,13 @@ export async function locatePodStream(pods: ResourceREST, nodes: ResourceREST | 
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
   if (!nodes) throw errors.serviceUnavailable(`nodes are not served: cannot reach the agent of node "${nodeName}"`);
-  const node = (await nodes.get('', nodeName)) as NodeLike;
+  const { host, port } = agentAddress((await nodes.get('', nodeName)) as NodeLike);
+  const qs = params.toString();
+  return { host, port, path: qs ? `${path}?${qs}` : path, node: nodeName };
+}
+
+/** Where a node's agent listens: its preferred address and kubelet endpoint port (also what metrics.k8s.io scrapes). */
+export function agentAddress(node: NodeLike): { host: string; port: number } {
   const addrs = node.status?.addresses ?? [];
   let host: string | undefined;
   for (const t of ADDRESS_PREFERENCE) {
@@ -70,9 +76,7 @@ export async function locatePodStream(pods: ResourceREST, nodes: ResourceREST | 
     if (host) break;
   }
   if (!host) throw errors.badRequest(`no preferred addresses found; known addresses: [${addrs.map((a) => `{${a.type} ${a.address}}`).join(' ')}]`);
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port || DEFAULT_KUBELET_PORT;
-  const qs = params.toString();
-  return { host, port, path: qs ? `${path}?${qs}` : path, node: nodeName };
+  return { host, port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port || DEFAULT_KUBELET_PORT };
 }
 
 /** The container a request means, in the API server's wording when it cannot tell. */

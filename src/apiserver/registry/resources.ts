@@ -107,9 +107,9 @@ const groups: { group: string; version: string; defs: Def[] }[] = [
   { group: 'policy', version: 'v1', defs: [{ resource: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', shortNames: ['pdb'], generation: true, sub: [STATUS('PodDisruptionBudget')] }] },
 ];
 
-function build(): ResourceInfo[] {
+function build(table: { group: string; version: string; defs: Def[] }[]): ResourceInfo[] {
   const out: ResourceInfo[] = [];
-  for (const g of groups) {
+  for (const g of table) {
     for (const d of g.defs) {
       out.push({
         group: g.group,
@@ -130,12 +130,29 @@ function build(): ResourceInfo[] {
   return out;
 }
 
-export const RESOURCES: readonly ResourceInfo[] = build();
+export const RESOURCES: readonly ResourceInfo[] = build(groups);
 
-/** The API group versions in discovery order, each with its resources. */
-export function groupVersions(): { group: string; version: string; resources: ResourceInfo[] }[] {
+/**
+ * Served but not stored: metrics.k8s.io (an aggregated API in Kubernetes,
+ * answered here by src/metrics through a route). Only discovery lists them;
+ * watch caches, OpenAPI, routing to ResourceREST and the controllers' walks
+ * see RESOURCES alone.
+ */
+export const VIRTUAL_RESOURCES: readonly ResourceInfo[] = build([
+  {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    defs: [
+      { resource: 'nodes', kind: 'NodeMetrics', namespaced: false, verbs: ['get', 'list'] },
+      { resource: 'pods', kind: 'PodMetrics', verbs: ['get', 'list'] },
+    ],
+  },
+]);
+
+/** The API group versions in discovery order, each with its resources; `virtual` adds the unstored groups at the end. */
+export function groupVersions(o: { virtual?: boolean } = {}): { group: string; version: string; resources: ResourceInfo[] }[] {
   const seen = new Map<string, { group: string; version: string; resources: ResourceInfo[] }>();
-  for (const r of RESOURCES) {
+  for (const r of o.virtual ? [...RESOURCES, ...VIRTUAL_RESOURCES] : RESOURCES) {
     const k = `${r.group}/${r.version}`;
     if (!seen.has(k)) seen.set(k, { group: r.group, version: r.version, resources: [] });
     seen.get(k)!.resources.push(r);

@@ -18,7 +18,6 @@ import { beforeCreate, beforeUpdate, NAMESPACE_FINALIZER } from '../registry/str
 import { trackUpdate } from '../../api/apply/index.ts';
 import type { ServiceAllocator } from '../registry/allocator.ts';
 import { needsClusterIP, needsNodePorts, prepareServiceSpecUpdate } from '../registry/servicestrategy.ts';
-import { admitDefaultTolerationSeconds } from '../admission/defaulttolerationseconds.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -49,10 +48,12 @@ export class ResourceREST {
   /** How the served version maps to the stored one, when they differ in shape. */
   readonly convert: Converter | undefined;
   private readonly storageApiVersion: string;
-  /** A mutating admission step on update that needs the stored object (set by the server: Priority keeps a pod's priority). */
-  admitUpdate?: (obj: Obj, old: Obj) => void;
-  /** A mutating admission step on create that needs other resources (set by the server: DefaultStorageClass on claims). */
-  admitCreate?: (obj: Obj) => void;
+  /** The admission chain's mutating phase on update (set by the server). */
+  admitUpdate?: (obj: Obj, old: Obj, opts: WriteOptions) => void | Promise<void>;
+  /** The admission chain's mutating phase on create (set by the server). */
+  admitCreate?: (obj: Obj, opts: WriteOptions) => void | Promise<void>;
+  /** The admission chain's validating phase, after the object's own validation (old: undefined on create). */
+  validateAdmission?: (obj: Obj, old: Obj | undefined, opts: WriteOptions) => Promise<void>;
 
   constructor(
     readonly info: ResourceInfo,
@@ -108,8 +109,7 @@ export class ResourceREST {
     const obj = this.toStorage(this.checkIdentity(body, namespace));
     if (this.info.namespaced) this.namespaces?.checkWritable(obj.metadata!.namespace!);
     applyDefaults(this.storageApiVersion, this.info.kind, obj);
-    if (this.info.kind === 'Pod') admitDefaultTolerationSeconds(obj as never);
-    this.admitCreate?.(obj);
+    await this.admitCreate?.(obj, opts);
     prepareForCreate(obj, { tracksGeneration: this.info.tracksGeneration });
     this.resetStatusOnCreate(obj);
     beforeCreate(this.info.kind, obj);
@@ -117,6 +117,7 @@ export class ResourceREST {
     const name = obj.metadata?.name ?? '';
     const errs = validateCreate(this.storageApiVersion, this.info.kind, obj);
     if (errs.length > 0) throw errors.invalid(this.info.group, this.info.kind, name, errs);
+    await this.validateAdmission?.(obj, undefined, opts);
     if (opts.dryRun) {
       if (await this.store.get(this.key(namespace, name))) throw errors.alreadyExists(this.gr, name);
       return this.out(obj);
@@ -202,7 +203,7 @@ export class ResourceREST {
       const kv = await guaranteedUpdate(this.store, key, async (cur: KeyValue) => {
         const current = decodeObject<Obj>(cur);
         const proposed = typeof next === 'function' ? await next(this.out(structuredClone(current))) : structuredClone(next);
-        const updated = this.prepareUpdate(proposed, current, namespace, name, opts);
+        const updated = await this.prepareUpdate(proposed, current, namespace, name, opts);
         if (this.info.kind === 'Service' && !opts.dryRun && opts.subresource !== 'status') await this.allocateOnUpdate(key, updated, current, claims);
         replaced = current;
         if (!opts.applied) this.track(current, updated, opts);
@@ -286,7 +287,7 @@ export class ResourceREST {
     for (const port of ports) if (!keepPorts.has(port)) await this.allocator.releaseNodePort(port);
   }
 
-  private prepareUpdate(proposed: Obj, current: Obj, namespace: string, name: string, opts: WriteOptions): Obj {
+  private async prepareUpdate(proposed: Obj, current: Obj, namespace: string, name: string, opts: WriteOptions): Promise<Obj> {
     const obj = this.toStorage(this.checkIdentity(proposed, namespace), current);
     if (obj.metadata!.name !== name) {
       throw errors.badRequest(`the name of the object (${obj.metadata!.name ?? ''}) does not match the name on the URL (${name})`);
@@ -312,11 +313,12 @@ export class ResourceREST {
     applyDefaults(this.storageApiVersion, this.info.kind, updated);
     if (this.info.kind === 'Service' && opts.subresource !== 'status') prepareServiceSpecUpdate(((updated as { spec?: object }).spec ??= {}) as never, ((current as { spec?: object }).spec ?? {}) as never);
     beforeUpdate(this.info.kind, updated);
-    if (opts.subresource !== 'status') this.admitUpdate?.(updated, current);
+    if (opts.subresource !== 'status') await this.admitUpdate?.(updated, current, opts);
     prepareForUpdate(updated, current, { tracksGeneration: this.info.tracksGeneration, subresource: opts.subresource });
     delete updated.metadata!.resourceVersion;
     const errs = validateUpdate(this.storageApiVersion, this.info.kind, updated, current);
     if (errs.length > 0) throw errors.invalid(this.info.group, this.info.kind, name, errs);
+    if (opts.subresource !== 'status') await this.validateAdmission?.(updated, current, opts);
     return updated;
   }
 

@@ -7,7 +7,7 @@ import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { semanticEqual } from '../../api/equality.ts';
-import { ownerReferenceTo } from '../../api/meta.ts';
+import { newControllerRef } from '../util/controllerref.ts';
 import { computeHash } from './hash.ts';
 
 /** The label DaemonSet pods and revisions carry (and StatefulSet pods, with the revision name). */
@@ -69,7 +69,7 @@ export function newControllerRevision(
       namespace: m.namespace,
       labels: { ...(parent.spec?.template?.metadata?.labels ?? {}), [opts.hashLabel]: hash },
       annotations,
-      ownerReferences: [ownerReferenceTo(parent as never, { controller: true, blockOwnerDeletion: true })],
+      ownerReferences: [newControllerRef(parent as never)],
     },
     data,
     revision,

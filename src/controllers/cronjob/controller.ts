@@ -7,13 +7,13 @@ import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Client } from '../../client/rest.ts';
 import { Informer, keyOf } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { runWorkers } from '../../client/controller.ts';
-import { realClock, type Clock } from '../job/clock.ts';
-import { EventWriter, type EventSink } from '../job/events.ts';
-import { controllerUID } from '../job/pods.ts';
+import { realClock, Wakeups, type Clock } from '../util/clock.ts';
+import { clientEventSink, type EventSink } from '../util/events.ts';
+import { getControllerOf, resolveControllerRef } from '../util/controllerref.ts';
+import { addIndexes, BY_CONTROLLER_UID } from '../util/indexes.ts';
+import { OwnWrites } from '../util/ownwrites.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { syncCronJob, type CronJobSyncDeps } from './sync.ts';
-
-const BY_CONTROLLER = 'controller-uid';
 
 export interface CronJobControllerOptions {
   log?: (line: string) => void;
@@ -24,11 +24,11 @@ export interface CronJobControllerOptions {
 export class CronJobController {
   private readonly cronJobs: Informer<CronJob>;
   private readonly jobs: Informer<Job>;
-  private readonly queue = new WorkQueue<string>();
-  private readonly lastWritten = new Map<string, CronJob>();
-  private readonly timers = new Map<string, () => void>();
+  private readonly queue = new WorkQueue<string>({ name: 'cronjob' });
+  private readonly lastWritten = new OwnWrites<CronJob>();
+  private readonly wakeups: Wakeups;
   private readonly deps: CronJobSyncDeps;
-  private running?: Promise<void>;
+  private loop?: RunningController;
 
   constructor(
     client: Client,
@@ -38,67 +38,51 @@ export class CronJobController {
     const cronJobsApi = client.resource<CronJob>('batch/v1', 'cronjobs');
     const jobsApi = client.resource<Job>('batch/v1', 'jobs');
     this.cronJobs = new Informer<CronJob>(cronJobsApi, { onError });
-    this.jobs = new Informer<Job>(jobsApi, { onError }).addIndex(BY_CONTROLLER, (j) => {
-      const uid = controllerUID(j);
-      return uid ? [uid] : [];
-    });
+    this.jobs = addIndexes(new Informer<Job>(jobsApi, { onError }), BY_CONTROLLER_UID);
     const clock = opts.clock ?? realClock;
+    this.wakeups = new Wakeups(clock, (key) => this.queue.add(key));
     this.deps = {
       cronJobs: cronJobsApi,
       jobs: jobsApi,
       clock,
-      events: opts.events ?? new EventWriter(client, 'cronjob-controller', { log: opts.log, clock }),
-      getCronJob: (key) => {
-        const cached = this.cronJobs.get(key);
-        const mine = this.lastWritten.get(key);
-        if (!cached || !mine || mine.metadata?.uid !== cached.metadata?.uid) return cached;
-        return Number(mine.metadata?.resourceVersion) > Number(cached.metadata?.resourceVersion) ? mine : cached;
-      },
-      jobsOf: (cj) => this.jobs.byIndex(BY_CONTROLLER, cj.metadata!.uid!),
-      written: (key, cj) => this.lastWritten.set(key, cj),
+      events: opts.events ?? clientEventSink(client, 'cronjob-controller', { log: opts.log, now: () => clock.now() }),
+      getCronJob: (key) => this.lastWritten.newest(key, this.cronJobs.get(key)),
+      jobsOf: (cj) => this.jobs.byIndex(BY_CONTROLLER_UID, cj.metadata!.uid!),
+      written: (key, cj) => this.lastWritten.remember(key, cj),
     };
     this.cronJobs.onAdd((cj) => this.queue.add(keyOf(cj)));
     this.cronJobs.onUpdate((_, cj) => this.queue.add(keyOf(cj)));
     this.cronJobs.onDelete((cj) => {
       const key = keyOf(cj);
-      this.lastWritten.delete(key);
-      this.timers.get(key)?.();
-      this.timers.delete(key);
+      this.lastWritten.forget(key);
+      this.wakeups.cancel(key);
     });
     const enqueueOwner = (j: Job) => {
-      const ref = j.metadata?.ownerReferences?.find((r) => r.controller);
-      if (ref?.kind === 'CronJob') this.queue.add(`${j.metadata!.namespace}/${ref.name}`);
+      const cj = resolveControllerRef(this.cronJobs, j.metadata?.namespace, getControllerOf(j), 'CronJob');
+      if (cj) this.queue.add(keyOf(cj));
     };
     this.jobs.onAdd(enqueueOwner).onUpdate((_, j) => enqueueOwner(j)).onDelete(enqueueOwner);
   }
 
   async start(): Promise<void> {
-    this.cronJobs.start();
-    this.jobs.start();
-    await Promise.all([this.cronJobs.waitForSync(), this.jobs.waitForSync()]);
-    this.running = runWorkers(this.queue, 2, (key) => this.sync(key), { onError: (key, e) => this.opts.log?.(`cronjob controller: ${key}: ${(e as Error).message}`) });
+    this.loop = await runController({
+      name: 'cronjob controller',
+      informers: [this.cronJobs, this.jobs],
+      queue: this.queue,
+      workers: 2,
+      sync: (key) => this.sync(key),
+      log: this.opts.log,
+    });
   }
 
   async stop(): Promise<void> {
-    for (const cancel of this.timers.values()) cancel();
-    this.timers.clear();
-    await Promise.all([this.cronJobs.stop(), this.jobs.stop()]);
-    await this.queue.shutDown();
-    await this.running;
+    this.wakeups.cancelAll();
+    await this.loop?.stop();
   }
 
   private async sync(key: string): Promise<void> {
     const next = await syncCronJob(this.deps, key);
-    this.timers.get(key)?.();
-    this.timers.delete(key);
-    if (next) {
-      this.timers.set(
-        key,
-        this.deps.clock.at(next, () => {
-          this.timers.delete(key);
-          this.queue.add(key);
-        }),
-      );
-    }
+    if (next) this.wakeups.at(key, next);
+    else this.wakeups.cancel(key);
   }
 }

@@ -6,10 +6,12 @@
 
 import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
+import { timestamp } from '../../api/meta.ts';
 import { isAlreadyExists, isNotFound, type ResourceHandle } from '../../client/rest.ts';
-import { rfc3339, type Clock } from '../job/clock.ts';
+import type { Clock } from '../util/clock.ts';
+import { newControllerRef } from '../util/controllerref.ts';
 import { findCondition } from '../job/conditions.ts';
-import type { EventSink } from '../job/events.ts';
+import type { EventSink } from '../util/events.ts';
 import { formatInZone, jobNameFor, MAX_MISSED, missedStartTimes, parseSchedule, type Schedule } from './schedule.ts';
 
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -119,7 +121,7 @@ export async function syncCronJob(d: CronJobSyncDeps, key: string): Promise<Date
   if (status.lastScheduleTime && Date.parse(status.lastScheduleTime) === scheduled.getTime()) return done(nextAt());
   if (active.some((r) => r.name === name) || children.some((j) => j.metadata!.name === name)) {
     // Started already (a status write was lost): record it.
-    status.lastScheduleTime = rfc3339(scheduled);
+    status.lastScheduleTime = timestamp(scheduled);
     return done(nextAt());
   }
 
@@ -159,7 +161,7 @@ export async function syncCronJob(d: CronJobSyncDeps, key: string): Promise<Date
     }
   }
   if (!finishedType(job) && !active.some((r) => r.uid === job.metadata!.uid)) active.push(refTo(job));
-  status.lastScheduleTime = rfc3339(scheduled);
+  status.lastScheduleTime = timestamp(scheduled);
   return done(nextAt());
 }
 
@@ -174,7 +176,7 @@ export function jobFromTemplate(cj: CronJob, name: string, scheduled: Date, time
       namespace: cj.metadata!.namespace,
       labels: tpl.metadata?.labels,
       annotations: { ...(tpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: formatInZone(scheduled, timeZone) },
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata!.name!, uid: cj.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [newControllerRef(cj, { apiVersion: 'batch/v1', kind: 'CronJob' })],
     },
     spec: tpl.spec,
   };

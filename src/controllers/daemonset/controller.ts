@@ -8,23 +8,19 @@
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { semanticEqual } from '../../api/equality.ts';
-import { controllerRef } from '../../api/meta.ts';
-import { runWorkers } from '../../client/controller.ts';
 import { Informer, keyOf, splitKey } from '../../client/informer.ts';
 import { isNotFound, type Client, type KubeObject, type ResourceHandle } from '../../client/rest.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { eventSink, type EventSink } from '../controllerrevision/events.ts';
+import { getControllerOf, resolveControllerRef } from '../util/controllerref.ts';
+import { clientEventSink } from '../util/events.ts';
+import { addIndexes, BY_CONTROLLER_UID } from '../util/indexes.ts';
+import { PodControl } from '../util/podcontrol.ts';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../controllerrevision/history.ts';
 import { RevisionHistory } from '../controllerrevision/revisions.ts';
-import { Expectations } from './expectations.ts';
+import { ControllerExpectations } from '../util/expectations.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { newDaemonPod } from './pod.ts';
 import { planDaemonSet } from './plan.ts';
-
-const BY_OWNER = 'controller-uid';
-const ownerIndex = (o: KubeObject) => {
-  const ref = controllerRef(o as never);
-  return ref ? [ref.uid] : [];
-};
 
 export interface DaemonSetControllerOptions {
   log?: (line: string) => void;
@@ -36,13 +32,13 @@ export class DaemonSetController {
   private readonly podInformer: Informer<Pod>;
   private readonly nodeInformer: Informer<Node>;
   private readonly revInformer: Informer<ControllerRevision>;
-  private readonly queue = new WorkQueue<string>();
-  private readonly expectations = new Expectations();
+  private readonly queue = new WorkQueue<string>({ name: 'daemonset' });
+  private readonly expectations = new ControllerExpectations();
   private readonly daemonSets: ResourceHandle<DaemonSet>;
   private readonly pods: ResourceHandle<Pod>;
   private readonly history: RevisionHistory;
-  private readonly events: EventSink;
-  private running?: Promise<void>;
+  private readonly podControl: PodControl;
+  private loop?: RunningController;
 
   constructor(
     client: Client,
@@ -52,14 +48,14 @@ export class DaemonSetController {
     this.daemonSets = client.resource<DaemonSet>('apps/v1', 'daemonsets');
     this.pods = client.resource<Pod>('v1', 'pods');
     this.history = new RevisionHistory(client, CONTROLLER_REVISION_HASH_LABEL);
-    this.events = eventSink(client, 'daemonset-controller', opts.log);
+    this.podControl = new PodControl(this.pods, clientEventSink(client, 'daemonset-controller', { log: opts.log }));
     this.dsInformer = new Informer(this.daemonSets, { onError });
-    this.podInformer = new Informer(this.pods, { onError }).addIndex(BY_OWNER, ownerIndex);
+    this.podInformer = addIndexes(new Informer(this.pods, { onError }), BY_CONTROLLER_UID);
     this.nodeInformer = new Informer(client.resource<Node>('v1', 'nodes'), { onError });
-    this.revInformer = new Informer(this.history.handle, { onError }).addIndex(BY_OWNER, ownerIndex);
+    this.revInformer = addIndexes(new Informer(this.history.handle, { onError }), BY_CONTROLLER_UID);
 
     const enqueue = (ds: DaemonSet) => this.queue.add(keyOf(ds));
-    this.dsInformer.onAdd(enqueue).onUpdate((_, ds) => enqueue(ds)).onDelete((ds) => this.expectations.forget(keyOf(ds)));
+    this.dsInformer.onAdd(enqueue).onUpdate((_, ds) => enqueue(ds)).onDelete((ds) => this.expectations.delete(keyOf(ds)));
 
     this.podInformer
       .onAdd((pod) => {
@@ -99,25 +95,23 @@ export class DaemonSetController {
   }
 
   private ownerKey(obj: KubeObject): string | undefined {
-    const ref = controllerRef(obj as never);
-    if (!ref || ref.kind !== 'DaemonSet') return undefined;
-    const ds = this.dsInformer.get(`${obj.metadata?.namespace}/${ref.name}`);
-    return ds && ds.metadata?.uid === ref.uid ? keyOf(ds) : undefined;
+    const owner = resolveControllerRef(this.dsInformer, obj.metadata?.namespace, getControllerOf(obj), 'DaemonSet');
+    return owner && keyOf(owner);
   }
 
   async start(): Promise<void> {
-    const informers = [this.dsInformer, this.podInformer, this.nodeInformer, this.revInformer];
-    for (const i of informers) i.start();
-    await Promise.all(informers.map((i) => i.waitForSync()));
-    this.running = runWorkers(this.queue, this.opts.workers ?? 2, (key) => this.sync(key), {
-      onError: (key, e) => this.opts.log?.(`daemonset controller: ${key}: ${(e as Error).message}`),
+    this.loop = await runController({
+      name: 'daemonset controller',
+      informers: [this.dsInformer, this.podInformer, this.nodeInformer, this.revInformer],
+      queue: this.queue,
+      workers: this.opts.workers ?? 2,
+      sync: (key) => this.sync(key),
+      log: this.opts.log,
     });
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.dsInformer, this.podInformer, this.nodeInformer, this.revInformer].map((i) => i.stop()));
-    await this.queue.shutDown();
-    await this.running;
+    await this.loop?.stop();
   }
 
   /** Reconciles one DaemonSet from the caches. Exported for tests through the class. */
@@ -128,11 +122,11 @@ export class DaemonSetController {
     const uid = ds.metadata!.uid!;
     const dsObj = { ...ds, apiVersion: 'apps/v1', kind: 'DaemonSet' } as DaemonSet;
 
-    const owned = this.revInformer.byIndex(BY_OWNER, uid);
+    const owned = this.revInformer.byIndex(BY_CONTROLLER_UID, uid);
     const { updateRevision, collisionCount, revisions } = await this.history.ensureUpdateRevision(dsObj, owned, ds.status?.collisionCount ?? 0);
     const hash = updateRevision.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '';
 
-    const pods = this.podInformer.byIndex(BY_OWNER, uid).filter((p) => p.metadata?.namespace === namespace);
+    const pods = this.podInformer.byIndex(BY_CONTROLLER_UID, uid).filter((p) => p.metadata?.namespace === namespace);
     const plan = planDaemonSet({ ...dsObj, status: { ...ds.status!, collisionCount } }, this.nodeInformer.list(), pods, hash);
 
     if (this.expectations.satisfied(key) && (plan.createOn.length > 0 || plan.remove.length > 0)) {
@@ -162,24 +156,20 @@ export class DaemonSetController {
     await Promise.all([
       ...createOn.map(async (node) => {
         try {
-          const pod = await this.pods.create(ns, newDaemonPod(ds, node, hash));
-          this.events.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
+          await this.podControl.create(ds, ns, newDaemonPod(ds, node, hash));
         } catch (e) {
-          this.expectations.creationObserved(key);
-          this.events.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
+          // A create that failed will never be observed.
+          this.expectations.lowerCreations(key, 1);
           errors.push(e);
         }
       }),
       ...remove.map(async ({ pod, force }) => {
         try {
-          await this.pods.delete(ns, pod.metadata!.name!, { preconditions: { uid: pod.metadata!.uid! }, ...(force ? { gracePeriodSeconds: 0 } : {}) });
-          this.events.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name}`);
+          // Gone already: that deletion will never be observed either.
+          if (!(await this.podControl.delete(ds, pod, force ? { gracePeriodSeconds: 0 } : {}))) this.expectations.deletionObserved(key, pod.metadata!.uid!);
         } catch (e) {
           this.expectations.deletionObserved(key, pod.metadata!.uid!);
-          if (!isNotFound(e)) {
-            this.events.event(ds, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
-            errors.push(e);
-          }
+          errors.push(e);
         }
       }),
     ]);

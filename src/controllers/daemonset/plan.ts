@@ -6,7 +6,7 @@
 import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../controllerrevision/history.ts';
-import { byCreation, isFailed, isPodAvailable, isPodReady, isTerminating, msUntilAvailable } from '../controllerrevision/podstate.ts';
+import { byCreation, isPodAvailable, isPodReady, isBeingDeleted, msUntilAvailable } from '../util/pods.ts';
 import { nodeShouldRunDaemonPod } from './predicates.ts';
 import { targetNodeName } from './pod.ts';
 
@@ -45,6 +45,7 @@ export function surgeAndUnavailable(ds: DaemonSet, desired: number): { maxSurge:
 }
 
 const hashOf = (p: Pod) => p.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL];
+const isFailed = (p: Pod) => p.status?.phase === 'Failed';
 
 export function planDaemonSet(ds: DaemonSet, nodes: Node[], pods: Pod[], hash: string, now: number = Date.now()): DaemonSetPlan {
   const spec = ds.spec?.template?.spec;
@@ -53,7 +54,7 @@ export function planDaemonSet(ds: DaemonSet, nodes: Node[], pods: Pod[], hash: s
   const plan: DaemonSetPlan = { createOn: [], remove: [], status: {} as DaemonSetStatus };
   const removing = new Set<Pod>();
   const remove = (pod: Pod, why: string, force = false) => {
-    if (removing.has(pod) || isTerminating(pod)) return;
+    if (removing.has(pod) || isBeingDeleted(pod)) return;
     removing.add(pod);
     plan.remove.push({ pod, force, why });
   };
@@ -65,7 +66,7 @@ export function planDaemonSet(ds: DaemonSet, nodes: Node[], pods: Pod[], hash: s
     if (!target) continue;
     // The node is gone: no kubelet will finish a graceful delete, so it is forced (what pod GC does).
     if (!nodeNames.has(target)) {
-      if (!isTerminating(pod)) remove(pod, `node ${target} no longer exists`, true);
+      if (!isBeingDeleted(pod)) remove(pod, `node ${target} no longer exists`, true);
       continue;
     }
     let list = byNode.get(target);
@@ -94,7 +95,7 @@ export function planDaemonSet(ds: DaemonSet, nodes: Node[], pods: Pod[], hash: s
     }
     const running: Pod[] = [];
     for (const p of here) {
-      if (isTerminating(p)) continue;
+      if (isBeingDeleted(p)) continue;
       if (isFailed(p)) remove(p, `found failed daemon pod ${p.metadata?.name} on node ${name}, will try to kill it`);
       else running.push(p);
     }
@@ -116,7 +117,7 @@ export function planDaemonSet(ds: DaemonSet, nodes: Node[], pods: Pod[], hash: s
   const st = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0, updatedNumberScheduled: 0, numberAvailable: 0 };
   let recheck = 0;
   for (const node of nodes) {
-    const here = (byNode.get(node.metadata!.name!) ?? []).filter((p) => !isTerminating(p));
+    const here = (byNode.get(node.metadata!.name!) ?? []).filter((p) => !isBeingDeleted(p));
     const { shouldRun } = nodeShouldRunDaemonPod(spec, node);
     if (!shouldRun) {
       if (here.length > 0) st.numberMisscheduled++;
@@ -162,7 +163,7 @@ function rollingUpdate(plan: DaemonSetPlan, nodes: Node[], byNode: Map<string, P
     const candidates: Pod[] = [];
     for (const node of nodes) {
       const name = node.metadata!.name!;
-      const here = (byNode.get(name) ?? []).filter((p) => !isTerminating(p) && !isFailed(p));
+      const here = (byNode.get(name) ?? []).filter((p) => !isBeingDeleted(p) && !isFailed(p));
       if (here.length !== 1) {
         // Nothing running yet (a pod being created, or an old one still terminating), or duplicates
         // being cleaned up: unavailable, so the next old pod waits for its replacement.
@@ -189,7 +190,7 @@ function rollingUpdate(plan: DaemonSetPlan, nodes: Node[], byNode: Map<string, P
   const candidateNodes: string[] = [];
   for (const node of nodes) {
     const name = node.metadata!.name!;
-    const here = (byNode.get(name) ?? []).filter((p) => !isTerminating(p) && !isFailed(p));
+    const here = (byNode.get(name) ?? []).filter((p) => !isBeingDeleted(p) && !isFailed(p));
     const news = here.filter((p) => hashOf(p) === hash);
     const olds = here.filter((p) => hashOf(p) !== hash);
     if (olds.length === 0) continue;

@@ -5,8 +5,8 @@
 
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Affinity, Pod } from 'kubernetes-types/core/v1.js';
-import { ownerReferenceTo } from '../../api/meta.ts';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../controllerrevision/history.ts';
+import { newControllerRef } from '../util/controllerref.ts';
 import { withDaemonTolerations } from './predicates.ts';
 
 /** The deprecated label Kubernetes still puts on DaemonSet pods. */
@@ -46,7 +46,7 @@ export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): Pod
       namespace: ds.metadata!.namespace,
       labels,
       annotations: tpl.metadata?.annotations,
-      ownerReferences: [ownerReferenceTo({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: ds.metadata }, { controller: true, blockOwnerDeletion: true })],
+      ownerReferences: [newControllerRef(ds, { apiVersion: 'apps/v1', kind: 'DaemonSet' })],
     },
     spec,
   };

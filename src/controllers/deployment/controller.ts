@@ -6,14 +6,15 @@
 
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { Client, ResourceHandle } from '../../client/rest.ts';
 import { Informer, keyOf } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { runWorkers } from '../../client/controller.ts';
 import { selectorFromLabelSelector } from '../../api/labels.ts';
-import { getControllerOf } from '../util/controllerref.ts';
+import { getControllerOf, resolveControllerRef } from '../util/controllerref.ts';
+import { addIndexes, BY_CONTROLLER_UID, BY_NAMESPACE } from '../util/indexes.ts';
 import { clientEventSink, type EventSink } from '../util/events.ts';
-import { BY_CONTROLLER, BY_NAMESPACE, indexPods } from '../replicaset/controller.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { syncDeployment } from './sync.ts';
 
 export interface DeploymentControllerOptions {
@@ -31,13 +32,13 @@ export class DeploymentController {
   readonly deployments: Informer<Deployment>;
   readonly replicaSets: Informer<ReplicaSet>;
   readonly pods: Informer<Pod>;
-  readonly queue = new WorkQueue<string>();
+  readonly queue = new WorkQueue<string>({ name: 'deployment' });
   readonly deployHandle: ResourceHandle<Deployment>;
   readonly rsHandle: ResourceHandle<ReplicaSet>;
   readonly events: EventSink;
   readonly now: () => number;
   private readonly owned: Informer<any>[] = [];
-  private running?: Promise<void>;
+  private loop?: RunningController;
 
   constructor(
     readonly client: Client,
@@ -49,20 +50,12 @@ export class DeploymentController {
     this.deployHandle = client.resource<Deployment>('apps/v1', 'deployments');
     this.rsHandle = client.resource<ReplicaSet>('apps/v1', 'replicasets');
     this.deployments = new Informer<Deployment>(this.deployHandle, { onError });
-    this.deployments.addIndex(BY_NAMESPACE, (o) => [o.metadata?.namespace ?? '']);
+    addIndexes(this.deployments, BY_NAMESPACE);
     this.owned.push(this.deployments);
     this.replicaSets = opts.replicaSetInformer ?? this.own(new Informer<ReplicaSet>(this.rsHandle, { onError }));
-    try {
-      this.replicaSets.addIndex(BY_NAMESPACE, (o) => [o.metadata?.namespace ?? '']);
-      this.replicaSets.addIndex(BY_CONTROLLER, (o) => {
-        const ref = getControllerOf(o);
-        return ref ? [ref.uid] : [];
-      });
-    } catch {
-      // a shared informer that already has them
-    }
+    addIndexes(this.replicaSets, BY_NAMESPACE, BY_CONTROLLER_UID);
     this.pods = opts.podInformer ?? this.own(new Informer<Pod>(client.resource<Pod>('v1', 'pods'), { onError }));
-    indexPods(this.pods);
+    addIndexes(this.pods, BY_NAMESPACE, BY_CONTROLLER_UID);
 
     this.deployments.onAdd((d) => this.enqueue(d));
     this.deployments.onUpdate((_, d) => this.enqueue(d));
@@ -83,17 +76,19 @@ export class DeploymentController {
   }
 
   async start(): Promise<void> {
-    for (const i of this.owned) i.start();
-    await Promise.all([this.deployments, this.replicaSets, this.pods].map((i) => i.waitForSync()));
-    this.running = runWorkers(this.queue, this.opts.workers ?? 5, (key) => syncDeployment(this, key), {
-      onError: (key, e) => this.log(`${key}: ${(e as Error).message}`),
+    this.loop = await runController({
+      name: 'deployment-controller',
+      informers: this.owned,
+      shared: [this.deployments, this.replicaSets, this.pods].filter((i) => !this.owned.includes(i)),
+      queue: this.queue,
+      workers: this.opts.workers ?? 5,
+      sync: (key) => syncDeployment(this, key),
+      log: this.opts.log,
     });
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.owned.map((i) => i.stop()));
-    await this.queue.shutDown();
-    await this.running;
+    await this.loop?.stop();
   }
 
   enqueue(d: Deployment): void {
@@ -101,10 +96,8 @@ export class DeploymentController {
   }
 
   /** The Deployment a controller reference names, when the uid matches. */
-  resolve(ns: string | undefined, ref: { kind?: string; name?: string; uid?: string } | undefined): Deployment | undefined {
-    if (!ref || ref.kind !== 'Deployment') return undefined;
-    const d = this.deployments.get(`${ns}/${ref.name}`);
-    return d?.metadata?.uid === ref.uid ? d : undefined;
+  resolve(ns: string | undefined, ref: OwnerReference | undefined): Deployment | undefined {
+    return resolveControllerRef(this.deployments, ns, ref, 'Deployment');
   }
 
   /** Deployments in the namespace whose selector matches these labels (for orphaned ReplicaSets). */
@@ -143,10 +136,8 @@ export class DeploymentController {
 
   /** Recreate waits for old pods to be gone: their deletion is its cue. */
   private podDeleted(pod: Pod): void {
-    const rsRef = getControllerOf(pod);
-    if (!rsRef || rsRef.kind !== 'ReplicaSet') return;
-    const rs = this.replicaSets.get(`${pod.metadata?.namespace}/${rsRef.name}`);
-    if (!rs || rs.metadata?.uid !== rsRef.uid) return;
+    const rs = resolveControllerRef(this.replicaSets, pod.metadata?.namespace, getControllerOf(pod), 'ReplicaSet');
+    if (!rs) return;
     const d = this.resolve(rs.metadata?.namespace, getControllerOf(rs));
     if (d?.spec?.strategy?.type === 'Recreate') this.enqueue(d);
   }

@@ -5,6 +5,7 @@
 // the ReplicaSets. Pure: the clock is an argument.
 
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import { timestamp } from '../../api/meta.ts';
 import { canonicalJSON } from './hash.ts';
 import { actualReplicas, availableReplicas, maxUnavailable, readyReplicas, replicasOf, specReplicas } from './replicas.ts';
 
@@ -26,12 +27,8 @@ export const RESUMED = 'DeploymentResumed';
 
 const MAX_INT32 = 2147483647;
 
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
 export function newCondition(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string, now: number): DeploymentCondition {
-  const t = rfc3339(now);
+  const t = timestamp(new Date(now));
   return { type, status, reason, message, lastUpdateTime: t, lastTransitionTime: t };
 }
 

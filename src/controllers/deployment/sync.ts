@@ -10,7 +10,7 @@ import { selectorFromLabelSelector } from '../../api/labels.ts';
 import { splitKey } from '../../client/informer.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/rest.ts';
 import { claimObjects, getControllerOf, newControllerRef, recheckOwner } from '../util/controllerref.ts';
-import { BY_NAMESPACE } from '../replicaset/controller.ts';
+import { BY_NAMESPACE } from '../util/indexes.ts';
 import type { DeploymentController } from './controller.ts';
 import { computeHash, equalIgnoreHash, POD_TEMPLATE_HASH } from './hash.ts';
 import {

@@ -47,7 +47,7 @@ export function computeSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
 
 export class EndpointsController {
   private readonly inf: ServicePodInformers;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'endpoint' });
   private readonly endpoints;
   private running?: Promise<void>;
 

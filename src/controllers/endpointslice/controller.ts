@@ -61,7 +61,7 @@ export function desiredSlices(svc: Service, pods: Pod[], max = MAX_ENDPOINTS_PER
 export class EndpointSliceController {
   private readonly inf: ServicePodInformers;
   private readonly slices: Informer<Slice>;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'endpoint_slice' });
   private readonly handle;
   /** Slices this controller created that its informer may not show yet (per service key), so no sync creates them twice. */
   private readonly created = new Map<string, Slice[]>();

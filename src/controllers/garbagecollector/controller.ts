@@ -46,7 +46,7 @@ export class GarbageCollector {
   private readonly dependents = new Map<string, Set<string>>();
   /** uid -> key of every object the caches hold. */
   private readonly byUID = new Map<string, string>();
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'garbage_collector_attempt_to_delete' });
   private running?: Promise<void>;
 
   constructor(

@@ -49,7 +49,7 @@ function amount(resource: string, q: string | undefined): number {
 
 export class HpaController {
   private readonly informer: Informer<Hpa>;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'horizontalpodautoscaler' });
   private readonly recorder: EventRecorder;
   private readonly recommendations = new Map<string, Recommendation[]>();
   private readonly scaleEvents = new Map<string, ScaleEvent[]>();

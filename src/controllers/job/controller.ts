@@ -8,12 +8,15 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Client, ResourceHandle } from '../../client/rest.ts';
 import { Informer, keyOf } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { runWorkers } from '../../client/controller.ts';
 import { DEFAULT_POD_FAILURE_BACKOFF, type BackoffDurations, type BackoffRecord } from './backoff.ts';
-import { realClock, type Clock } from './clock.ts';
-import { EventWriter, type EventSink } from './events.ts';
-import { Expectations } from './expectations.ts';
-import { controllerUID } from './pods.ts';
+import { realClock, Wakeups, type Clock } from '../util/clock.ts';
+import { clientEventSink, type EventSink } from '../util/events.ts';
+import { ControllerExpectations } from '../util/expectations.ts';
+import { OwnWrites } from '../util/ownwrites.ts';
+import { PodControl } from '../util/podcontrol.ts';
+import { getControllerOf, resolveControllerRef } from '../util/controllerref.ts';
+import { addIndexes, BY_CONTROLLER_UID } from '../util/indexes.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { syncJob, type JobSyncDeps } from './sync.ts';
 
 export interface JobControllerOptions {
@@ -25,17 +28,15 @@ export interface JobControllerOptions {
   events?: EventSink;
 }
 
-const BY_CONTROLLER = 'controller-uid';
-
 export class JobController {
   private readonly jobs: Informer<Job>;
   private readonly pods: Informer<Pod>;
-  private readonly queue = new WorkQueue<string>();
-  private readonly expectations = new Expectations();
-  private readonly lastWritten = new Map<string, Job>();
-  private readonly timers = new Map<string, { at: number; cancel: () => void }>();
+  private readonly queue = new WorkQueue<string>({ name: 'job' });
+  private readonly expectations = new ControllerExpectations();
+  private readonly lastWritten = new OwnWrites<Job>();
+  private readonly wakeups: Wakeups;
   private readonly deps: JobSyncDeps;
-  private running?: Promise<void>;
+  private loop?: RunningController;
 
   constructor(
     client: Client,
@@ -45,22 +46,23 @@ export class JobController {
     const jobsApi = client.resource<Job>('batch/v1', 'jobs');
     const podsApi = client.resource<Pod>('v1', 'pods');
     this.jobs = new Informer<Job>(jobsApi, { onError });
-    this.pods = new Informer<Pod>(podsApi, { onError }).addIndex(BY_CONTROLLER, (p) => {
-      const uid = controllerUID(p);
-      return uid ? [uid] : [];
-    });
+    this.pods = addIndexes(new Informer<Pod>(podsApi, { onError }), BY_CONTROLLER_UID);
     const clock = opts.clock ?? realClock;
+    this.wakeups = new Wakeups(clock, (key) => this.queue.add(key));
+    const events = opts.events ?? clientEventSink(client, 'job-controller', { log: opts.log, now: () => clock.now() });
     this.deps = {
       jobs: jobsApi as ResourceHandle<Job>,
       pods: podsApi as ResourceHandle<Pod>,
       clock,
-      events: opts.events ?? new EventWriter(client, 'job-controller', { log: opts.log, clock }),
+      events,
       expectations: this.expectations,
+      podControl: new PodControl(podsApi as ResourceHandle<Pod>, events),
       backoffDurations: opts.backoff ?? DEFAULT_POD_FAILURE_BACKOFF,
-      getJob: (key) => this.getJob(key),
-      podsOf: (job) => this.pods.byIndex(BY_CONTROLLER, job.metadata!.uid!),
-      written: (key, job) => this.lastWritten.set(key, job),
-      requeueAt: (key, at) => this.requeueAt(key, at),
+      getJob: (key) => this.lastWritten.newest(key, this.jobs.get(key)),
+      podsOf: (job) => this.pods.byIndex(BY_CONTROLLER_UID, job.metadata!.uid!),
+      written: (key, job) => this.lastWritten.remember(key, job),
+      // An earlier wake-up (a deadline before the backoff ends) is kept.
+      requeueAt: (key, at) => this.wakeups.at(key, at, { earliest: true }),
       backoff: new Map<string, BackoffRecord>(),
       finalizerRemoved: new Map<string, Set<string>>(),
       log: opts.log,
@@ -69,7 +71,7 @@ export class JobController {
     this.jobs.onAdd((j) => this.queue.add(keyOf(j)));
     this.jobs.onUpdate((_, j) => this.queue.add(keyOf(j)));
     this.jobs.onDelete((j) => {
-      this.lastWritten.delete(keyOf(j));
+      this.lastWritten.forget(keyOf(j));
       this.queue.add(keyOf(j));
     });
     this.pods.onAdd((p) => {
@@ -97,46 +99,23 @@ export class JobController {
 
   /** The key of the Job that controls the pod, if that Job is known. */
   private jobKeyOf(pod: Pod): string | undefined {
-    const ref = pod.metadata?.ownerReferences?.find((r) => r.controller);
-    if (!ref || ref.kind !== 'Job') return undefined;
-    return `${pod.metadata!.namespace}/${ref.name}`;
-  }
-
-  private getJob(key: string): Job | undefined {
-    const cached = this.jobs.get(key);
-    const mine = this.lastWritten.get(key);
-    if (!cached) return undefined;
-    if (!mine || mine.metadata?.uid !== cached.metadata?.uid) return cached;
-    // Our own status write may be newer than what the watch has delivered.
-    return Number(mine.metadata?.resourceVersion) > Number(cached.metadata?.resourceVersion) ? mine : cached;
-  }
-
-  private requeueAt(key: string, at: Date): void {
-    const t = at.getTime();
-    const existing = this.timers.get(key);
-    if (existing && existing.at <= t && existing.at > this.deps.clock.now().getTime()) return;
-    existing?.cancel();
-    const cancel = this.deps.clock.at(at, () => {
-      this.timers.delete(key);
-      this.queue.add(key);
-    });
-    this.timers.set(key, { at: t, cancel });
+    const job = resolveControllerRef(this.jobs, pod.metadata?.namespace, getControllerOf(pod), 'Job');
+    return job && keyOf(job);
   }
 
   async start(): Promise<void> {
-    this.jobs.start();
-    this.pods.start();
-    await Promise.all([this.jobs.waitForSync(), this.pods.waitForSync()]);
-    this.running = runWorkers(this.queue, this.opts.workers ?? 2, (key) => syncJob(this.deps, key), {
-      onError: (key, e) => this.opts.log?.(`job controller: ${key}: ${(e as Error).message}`),
+    this.loop = await runController({
+      name: 'job controller',
+      informers: [this.jobs, this.pods],
+      queue: this.queue,
+      workers: this.opts.workers ?? 2,
+      sync: (key) => syncJob(this.deps, key),
+      log: this.opts.log,
     });
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers.values()) t.cancel();
-    this.timers.clear();
-    await Promise.all([this.jobs.stop(), this.pods.stop()]);
-    await this.queue.shutDown();
-    await this.running;
+    this.wakeups.cancelAll();
+    await this.loop?.stop();
   }
 }

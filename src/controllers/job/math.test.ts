@@ -1,10 +1,8 @@
-// The Job controller's pure math: failure backoff, completion-index sets,
-// and the fake clock the time-based tests step.
+// The Job controller's pure math: failure backoff and completion-index sets.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { remainingBackoffMs, updateBackoff } from './backoff.ts';
-import { FakeClock } from './clock.ts';
 import { formatIndexes, parseIndexes, pendingIndexes } from './indexed.ts';
 
 describe('pod failure backoff', () => {
@@ -38,21 +36,5 @@ describe('completion indexes', () => {
   test('pending: lowest free indexes first', () => {
     assert.deepEqual(pendingIndexes(6, new Set([0, 2]), new Set([1]), 2), [3, 4]);
     assert.deepEqual(pendingIndexes(3, new Set([0, 1, 2]), new Set(), 5), []);
-  });
-});
-
-describe('fake clock', () => {
-  test('timers fire in order when time passes them, not before; cancelled ones never', () => {
-    const c = new FakeClock('2024-01-01T00:00:00Z');
-    const fired: string[] = [];
-    c.at(new Date('2024-01-01T00:00:10Z'), () => fired.push('b'));
-    c.at(new Date('2024-01-01T00:00:05Z'), () => fired.push('a'));
-    const cancel = c.at(new Date('2024-01-01T00:00:07Z'), () => fired.push('x'));
-    cancel();
-    c.step(4_000);
-    assert.deepEqual(fired, []);
-    c.step(new Date('2024-01-01T00:00:10Z'));
-    assert.deepEqual(fired, ['a', 'b']);
-    assert.equal(c.pending, 0);
   });
 });

@@ -4,27 +4,11 @@
 
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { newControllerRef } from '../util/controllerref.ts';
 import { COMPLETION_INDEX } from './indexed.ts';
 
 /** Kubernetes keeps a finished pod until the Job controller has counted it. */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
-
-export function isTerminal(pod: Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
-
-export function isTerminating(pod: Pod): boolean {
-  return !!pod.metadata?.deletionTimestamp && !isTerminal(pod);
-}
-
-/** Running or about to: neither finished nor being deleted. */
-export function isActive(pod: Pod): boolean {
-  return !isTerminal(pod) && !pod.metadata?.deletionTimestamp;
-}
-
-export function isReady(pod: Pod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
 
 export function hasTrackingFinalizer(pod: Pod): boolean {
   return (pod.metadata?.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
@@ -89,13 +73,8 @@ export function podFromTemplate(job: Job, index: number | undefined): Pod {
       labels,
       annotations: Object.keys(annotations).length ? annotations : undefined,
       finalizers: [...(meta.finalizers ?? []), JOB_TRACKING_FINALIZER],
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [newControllerRef(job, { apiVersion: 'batch/v1', kind: 'Job' })],
     },
     spec,
   };
-}
-
-/** The uid of the pod's controller, if any. */
-export function controllerUID(obj: { metadata?: { ownerReferences?: { uid: string; controller?: boolean }[] } }): string | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
 }

@@ -7,15 +7,19 @@
 
 import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { timestamp } from '../../api/meta.ts';
 import { ApiError, isConflict, isNotFound, type ResourceHandle } from '../../client/rest.ts';
 import { remainingBackoffMs, updateBackoff, type BackoffDurations, type BackoffRecord } from './backoff.ts';
-import { rfc3339, type Clock } from './clock.ts';
+import type { Clock } from '../util/clock.ts';
 import * as cond from './conditions.ts';
-import type { EventSink } from './events.ts';
-import type { Expectations } from './expectations.ts';
+import type { EventSink } from '../util/events.ts';
+import type { ControllerExpectations } from '../util/expectations.ts';
+import type { PodControl } from '../util/podcontrol.ts';
+import { slowStartBatch } from '../util/slowstart.ts';
 import { completionIndex, formatIndexes, parseIndexes, pendingIndexes } from './indexed.ts';
 import { matchPodFailurePolicy } from './podfailurepolicy.ts';
-import { finishTime, hasTrackingFinalizer, isActive, isPodFailed, isReady, isTerminating, JOB_TRACKING_FINALIZER, podFromTemplate, restartCount } from './pods.ts';
+import { finishTime, hasTrackingFinalizer, isPodFailed, JOB_TRACKING_FINALIZER, podFromTemplate, restartCount } from './pods.ts';
+import { byCreation, isPodReady, isPodTerminating, podIsActive } from '../util/pods.ts';
 
 /** Kubernetes' cap on pod creations and deletions in one sync. */
 const MAX_POD_CHANGES_PER_SYNC = 500;
@@ -25,7 +29,8 @@ export interface JobSyncDeps {
   pods: ResourceHandle<Pod>;
   clock: Clock;
   events: EventSink;
-  expectations: Expectations;
+  expectations: ControllerExpectations;
+  podControl: PodControl;
   backoffDurations: BackoffDurations;
   /** The newest Job known (cache or our own last write). */
   getJob(key: string): Job | undefined;
@@ -61,7 +66,7 @@ export async function syncJob(d: JobSyncDeps, key: string): Promise<void> {
   }
 
   const now = d.clock.now();
-  const nowStr = rfc3339(now);
+  const nowStr = timestamp(now);
   const spec = job.spec!;
   const status: JobStatus = structuredClone(job.status ?? {});
   const conditions = (status.conditions ??= []);
@@ -104,8 +109,8 @@ export async function syncJob(d: JobSyncDeps, key: string): Promise<void> {
   }
 
   // 2. Where the Job stands.
-  let active = pods.filter(isActive);
-  const terminating = pods.filter(isTerminating).length;
+  let active = pods.filter(podIsActive);
+  const terminating = pods.filter(isPodTerminating).length;
   const failedCount = (status.failed ?? 0) + uncountedFailed.size;
   const succeededIdx = indexed ? parseIndexes(status.completedIndexes, completions ?? 0) : new Set<number>();
   if (indexed) {
@@ -185,15 +190,10 @@ export async function syncJob(d: JobSyncDeps, key: string): Promise<void> {
     d.expectations.expect(key, toCreate.length, toDelete.map((p) => p.metadata!.uid!));
     for (const p of toDelete.slice(0, MAX_POD_CHANGES_PER_SYNC)) {
       try {
-        await d.pods.delete(p.metadata!.namespace, p.metadata!.name!);
-        d.events.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata!.name}`);
-      } catch (e) {
-        if (!isNotFound(e)) {
-          d.expectations.deletionObserved(key, p.metadata!.uid!);
-          throw e;
-        }
+        await d.podControl.delete(job, p);
+      } finally {
+        d.expectations.deletionObserved(key, p.metadata!.uid!);
       }
-      d.expectations.deletionObserved(key, p.metadata!.uid!);
       deleted.add(p.metadata!.uid!);
     }
     created = await createPods(d, job, key, toCreate);
@@ -202,7 +202,7 @@ export async function syncJob(d: JobSyncDeps, key: string): Promise<void> {
 
   // active is omitempty in Kubernetes' types; ready and terminating are pointers, written as 0.
   status.active = active.length + created || undefined;
-  status.ready = active.filter(isReady).length;
+  status.ready = active.filter(isPodReady).length;
   status.terminating = terminating + deleted.size;
 
   // 4. Record what finished before letting its pods go, then count it.
@@ -256,17 +256,13 @@ function sameStatus(a: JobStatus | undefined, b: JobStatus): boolean {
   return norm(a) === norm(b);
 }
 
-function byCreation(a: Pod, b: Pod): number {
-  return (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
-}
-
 /** Which active pods to delete first: unscheduled, then not ready, then the newest. */
 function deletionOrder(a: Pod, b: Pod): number {
   const sa = a.spec?.nodeName ? 1 : 0;
   const sb = b.spec?.nodeName ? 1 : 0;
   if (sa !== sb) return sa - sb;
-  const ra = isReady(a) ? 1 : 0;
-  const rb = isReady(b) ? 1 : 0;
+  const ra = isPodReady(a) ? 1 : 0;
+  const rb = isPodReady(b) ? 1 : 0;
   if (ra !== rb) return ra - rb;
   return -byCreation(a, b);
 }
@@ -280,28 +276,15 @@ async function writeStatus(d: JobSyncDeps, key: string, job: Job, status: JobSta
 
 /** Creates pods in batches of 1, 2, 4... (Kubernetes' slow start), stopping at the first failed batch. */
 async function createPods(d: JobSyncDeps, job: Job, key: string, indexes: (number | undefined)[]): Promise<number> {
-  let created = 0;
-  let batch = 1;
-  for (let i = 0; i < indexes.length; ) {
-    const slice = indexes.slice(i, i + batch);
-    const results = await Promise.allSettled(slice.map((ix) => d.pods.create(job.metadata!.namespace, podFromTemplate(job, ix))));
-    let failed: unknown;
-    for (const r of results) {
-      if (r.status === 'fulfilled') {
-        created++;
-        d.events.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata?.name}`);
-      } else failed ??= r.reason;
-    }
-    i += slice.length;
-    if (failed) {
-      // What was not created will never be seen: stop expecting it.
-      d.expectations.lowerCreations(key, indexes.length - created);
-      d.events.event(job, 'Warning', 'FailedCreate', `Error creating: ${(failed as Error).message}`);
-      throw failed;
-    }
-    batch *= 2;
+  const { succeeded, error } = await slowStartBatch(indexes.length, 1, async (i) => {
+    await d.podControl.create(job, job.metadata!.namespace, podFromTemplate(job, indexes[i]));
+  });
+  if (error !== undefined) {
+    // What was not created will never be seen: stop expecting it.
+    d.expectations.lowerCreations(key, indexes.length - succeeded);
+    throw error;
   }
-  return created;
+  return succeeded;
 }
 
 /** Takes the job-tracking finalizer off each pod (a JSON patch tested against the cached list, re-read on a mismatch). */

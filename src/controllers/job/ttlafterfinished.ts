@@ -7,8 +7,8 @@ import type { Job } from 'kubernetes-types/batch/v1.js';
 import { isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
 import { Informer, keyOf, splitKey } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { runWorkers } from '../../client/controller.ts';
-import { realClock, type Clock } from './clock.ts';
+import { realClock, Wakeups, type Clock } from '../util/clock.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { finishedAt, isFinished } from './conditions.ts';
 
 /** When the finished Job expires, or undefined when it has no TTL or has not finished. */
@@ -22,16 +22,17 @@ export function expiresAt(job: Job): Date | undefined {
 export class TTLAfterFinishedController {
   private readonly jobs: Informer<Job>;
   private readonly api: ResourceHandle<Job>;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'ttl_jobs_to_delete' });
   private readonly clock: Clock;
-  private readonly timers = new Map<string, () => void>();
-  private running?: Promise<void>;
+  private readonly wakeups: Wakeups;
+  private loop?: RunningController;
 
   constructor(
     client: Client,
     private readonly opts: { log?: (line: string) => void; clock?: Clock } = {},
   ) {
     this.clock = opts.clock ?? realClock;
+    this.wakeups = new Wakeups(this.clock, (key) => this.queue.add(key));
     this.api = client.resource<Job>('batch/v1', 'jobs');
     this.jobs = new Informer<Job>(this.api, { onError: (e) => opts.log?.(`ttl-after-finished controller: ${(e as Error).message}`) });
     const enqueue = (j: Job) => {
@@ -41,24 +42,26 @@ export class TTLAfterFinishedController {
   }
 
   async start(): Promise<void> {
-    this.jobs.start();
-    await this.jobs.waitForSync();
-    this.running = runWorkers(this.queue, 1, (key) => this.sync(key), { onError: (key, e) => this.opts.log?.(`ttl-after-finished controller: ${key}: ${(e as Error).message}`) });
+    this.loop = await runController({
+      name: 'ttl-after-finished controller',
+      informers: [this.jobs],
+      queue: this.queue,
+      workers: 1,
+      sync: (key) => this.sync(key),
+      log: this.opts.log,
+    });
   }
 
   async stop(): Promise<void> {
-    for (const cancel of this.timers.values()) cancel();
-    this.timers.clear();
-    await this.jobs.stop();
-    await this.queue.shutDown();
-    await this.running;
+    this.wakeups.cancelAll();
+    await this.loop?.stop();
   }
 
   private async sync(key: string): Promise<void> {
     const cached = this.jobs.get(key);
     const at = cached && expiresAt(cached);
     if (!at) return;
-    if (at.getTime() > this.clock.now().getTime()) return this.wakeAt(key, at);
+    if (at.getTime() > this.clock.now().getTime()) return this.wakeups.at(key, at);
     const { namespace, name } = splitKey(key);
     let fresh: Job;
     try {
@@ -69,22 +72,11 @@ export class TTLAfterFinishedController {
     }
     const freshAt = expiresAt(fresh);
     if (!freshAt) return;
-    if (freshAt.getTime() > this.clock.now().getTime()) return this.wakeAt(key, freshAt);
+    if (freshAt.getTime() > this.clock.now().getTime()) return this.wakeups.at(key, freshAt);
     try {
       await this.api.delete(namespace, name, { propagationPolicy: 'Background', preconditions: { uid: fresh.metadata!.uid, resourceVersion: fresh.metadata!.resourceVersion } });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
-  }
-
-  private wakeAt(key: string, at: Date): void {
-    this.timers.get(key)?.();
-    this.timers.set(
-      key,
-      this.clock.at(at, () => {
-        this.timers.delete(key);
-        this.queue.add(key);
-      }),
-    );
   }
 }

@@ -10,11 +10,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
-import { runWorkers } from '../../client/controller.ts';
 import { Informer, keyOf } from '../../client/informer.ts';
 import { isAlreadyExists, isConflict, isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { eventSink, type EventSink } from '../controllerrevision/events.ts';
+import { clientEventSink, type EventSink } from '../util/events.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { findBestMatch } from './matching.ts';
 import { ensureLocalPathClass, PROVISIONER } from './storageclass.ts';
 
@@ -38,12 +38,12 @@ export class LocalPathProvisioner {
   private readonly classInformer: Informer<StorageClass>;
   private readonly podInformer: Informer<Pod>;
   private readonly nodeInformer: Informer<Node>;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'local_path_provisioner' });
   private readonly claims: ResourceHandle<PersistentVolumeClaim>;
   private readonly volumes: ResourceHandle<PersistentVolume>;
   private readonly events: EventSink;
   private readonly storageDir: string;
-  private running?: Promise<void>;
+  private loop?: RunningController;
 
   constructor(
     private readonly client: Client,
@@ -53,7 +53,7 @@ export class LocalPathProvisioner {
     this.storageDir = resolve(opts.dataDir, 'storage');
     this.claims = client.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims');
     this.volumes = client.resource<PersistentVolume>('v1', 'persistentvolumes');
-    this.events = eventSink(client, 'persistentvolume-controller', opts.log);
+    this.events = clientEventSink(client, 'persistentvolume-controller', { log: opts.log });
     this.claimInformer = new Informer(this.claims, { onError });
     this.volumeInformer = new Informer(this.volumes, { onError });
     this.classInformer = new Informer(client.resource<StorageClass>('storage.k8s.io/v1', 'storageclasses'), { onError });
@@ -83,18 +83,18 @@ export class LocalPathProvisioner {
 
   async start(): Promise<void> {
     await ensureLocalPathClass(this.client);
-    const informers = [this.claimInformer, this.volumeInformer, this.classInformer, this.podInformer, this.nodeInformer];
-    for (const i of informers) i.start();
-    await Promise.all(informers.map((i) => i.waitForSync()));
-    this.running = runWorkers(this.queue, 2, (key) => this.sync(key), {
-      onError: (key, e) => this.opts.log?.(`local-path provisioner: ${key}: ${(e as Error).message}`),
+    this.loop = await runController({
+      name: 'local-path provisioner',
+      informers: [this.claimInformer, this.volumeInformer, this.classInformer, this.podInformer, this.nodeInformer],
+      queue: this.queue,
+      workers: 2,
+      sync: (key) => this.sync(key),
+      log: this.opts.log,
     });
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.claimInformer, this.volumeInformer, this.classInformer, this.podInformer, this.nodeInformer].map((i) => i.stop()));
-    await this.queue.shutDown();
-    await this.running;
+    await this.loop?.stop();
   }
 
   private sync(key: string): Promise<void> {

@@ -16,7 +16,7 @@ type Namespace = KubeObject & { spec?: { finalizers?: string[] }; metadata: Kube
 
 export class NamespaceController {
   private readonly informer: Informer<Namespace>;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'namespace' });
   /** Every namespaced resource that can be listed and deleted. */
   private readonly resources = servedOnce((r) => r.namespaced && r.verbs.includes('list') && r.verbs.includes('delete'));
   private running?: Promise<void>;

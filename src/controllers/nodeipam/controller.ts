@@ -17,7 +17,7 @@ type NodeObj = Node & KubeObject;
 
 export class NodeIpamController {
   private readonly informer: Informer<NodeObj>;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'nodeipam' });
   private readonly set: CidrSet;
   /** index → node name */
   private readonly used = new Map<number, string>();

@@ -13,12 +13,13 @@
 
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, Pod } from 'kubernetes-types/core/v1.js';
+import { timestamp } from '../../api/meta.ts';
 import { isConflict, isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
 import { Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { runWorkers } from '../../client/controller.ts';
-import { realClock, rfc3339, type Clock } from '../job/clock.ts';
-import { EventWriter, type EventSink } from '../job/events.ts';
+import { realClock, Wakeups, type Clock } from '../util/clock.ts';
+import { clientEventSink, type EventSink } from '../util/events.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { condition, desiredConditionTaints, reconcileTaints } from './taints.ts';
 
 export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS = 50_000;
@@ -46,13 +47,13 @@ export class NodeLifecycleController {
   private readonly pods: Informer<Pod>;
   private readonly nodesApi: ResourceHandle<Node>;
   private readonly podsApi: ResourceHandle<Pod>;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'node_lifecycle_controller' });
   private readonly health = new Map<string, Health>();
-  private readonly timers = new Map<string, () => void>();
+  private readonly wakeups: Wakeups;
   private readonly clock: Clock;
   private readonly graceMs: number;
   private readonly events: EventSink;
-  private running?: Promise<void>;
+  private loop?: RunningController;
 
   constructor(
     client: Client,
@@ -60,8 +61,9 @@ export class NodeLifecycleController {
   ) {
     const onError = (e: unknown) => opts.log?.(`node lifecycle controller: ${(e as Error).message}`);
     this.clock = opts.clock ?? realClock;
+    this.wakeups = new Wakeups(this.clock, (name) => this.queue.add(name));
     this.graceMs = opts.gracePeriodMs ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS;
-    this.events = opts.events ?? new EventWriter(client, 'node-controller', { log: opts.log, clock: this.clock });
+    this.events = opts.events ?? clientEventSink(client, 'node-controller', { log: opts.log, now: () => this.clock.now() });
     this.nodesApi = client.resource<Node>('v1', 'nodes');
     this.podsApi = client.resource<Pod>('v1', 'pods');
     this.nodes = new Informer<Node>(this.nodesApi, { onError });
@@ -70,35 +72,25 @@ export class NodeLifecycleController {
     this.nodes.onAdd((n) => this.queue.add(n.metadata!.name!)).onUpdate((_, n) => this.queue.add(n.metadata!.name!));
     this.nodes.onDelete((n) => {
       this.health.delete(n.metadata!.name!);
-      this.timers.get(n.metadata!.name!)?.();
-      this.timers.delete(n.metadata!.name!);
+      this.wakeups.cancel(n.metadata!.name!);
     });
     this.leases.onAdd((l) => this.queue.add(l.metadata!.name!)).onUpdate((_, l) => this.queue.add(l.metadata!.name!));
   }
 
   async start(): Promise<void> {
-    for (const i of [this.nodes, this.leases, this.pods]) i.start();
-    await Promise.all([this.nodes.waitForSync(), this.leases.waitForSync(), this.pods.waitForSync()]);
-    this.running = runWorkers(this.queue, 2, (name) => this.sync(name), { onError: (name, e) => this.opts.log?.(`node lifecycle controller: ${name}: ${(e as Error).message}`) });
+    this.loop = await runController({
+      name: 'node lifecycle controller',
+      informers: [this.nodes, this.leases, this.pods],
+      queue: this.queue,
+      workers: 2,
+      sync: (name) => this.sync(name),
+      log: this.opts.log,
+    });
   }
 
   async stop(): Promise<void> {
-    for (const cancel of this.timers.values()) cancel();
-    this.timers.clear();
-    await Promise.all([this.nodes.stop(), this.leases.stop(), this.pods.stop()]);
-    await this.queue.shutDown();
-    await this.running;
-  }
-
-  private wakeAt(name: string, at: number): void {
-    this.timers.get(name)?.();
-    this.timers.set(
-      name,
-      this.clock.at(new Date(at), () => {
-        this.timers.delete(name);
-        this.queue.add(name);
-      }),
-    );
+    this.wakeups.cancelAll();
+    await this.loop?.stop();
   }
 
   private async sync(name: string): Promise<void> {
@@ -114,10 +106,10 @@ export class NodeLifecycleController {
     }
     const deadline = h.probe + this.graceMs;
     if (now.getTime() >= deadline) node = await this.markUnknown(node, now);
-    else this.wakeAt(name, deadline);
+    else this.wakeups.at(name, new Date(deadline));
 
     if (condition(node, 'Ready')?.status !== 'True') await this.markPodsNotReady(node);
-    const taints = reconcileTaints(node, desiredConditionTaints(node), rfc3339(now));
+    const taints = reconcileTaints(node, desiredConditionTaints(node), timestamp(now));
     if (taints) {
       try {
         await this.nodesApi.update(undefined, { ...node, spec: { ...node.spec, taints: taints.length ? taints : undefined } });
@@ -130,7 +122,7 @@ export class NodeLifecycleController {
 
   /** Sets the kubelet's conditions to Unknown; answers the node as written. */
   private async markUnknown(node: Node, now: Date): Promise<Node> {
-    const nowStr = rfc3339(now);
+    const nowStr = timestamp(now);
     const conditions: NodeCondition[] = structuredClone(node.status?.conditions ?? []);
     let changed = false;
     let readyChanged = false;
@@ -160,7 +152,7 @@ export class NodeLifecycleController {
 
   /** Pods on a node that is not Ready are not Ready either (Kubernetes' MarkPodsNotReady). */
   private async markPodsNotReady(node: Node): Promise<void> {
-    const now = rfc3339(this.clock.now());
+    const now = timestamp(this.clock.now());
     for (const pod of this.pods.byIndex(BY_NODE, node.metadata!.name!)) {
       const conds = pod.status?.conditions ?? [];
       const ready = conds.find((c) => c.type === 'Ready');

@@ -5,12 +5,13 @@
 // Before the delete the pod gets the DisruptionTarget condition, as in 1.32.
 
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { timestamp } from '../../api/meta.ts';
 import { isConflict, isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
 import { Informer, keyOf } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { runWorkers } from '../../client/controller.ts';
-import { realClock, rfc3339, type Clock } from '../job/clock.ts';
-import { EventWriter, type EventSink } from '../job/events.ts';
+import { realClock, Wakeups, type Clock } from '../util/clock.ts';
+import { clientEventSink, type EventSink } from '../util/events.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { evictionTime } from './taints.ts';
 
 const BY_NODE = 'nodeName';
@@ -19,11 +20,11 @@ export class TaintEvictionController {
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
   private readonly podsApi: ResourceHandle<Pod>;
-  private readonly queue = new WorkQueue<string>();
-  private readonly timers = new Map<string, { at: number; cancel: () => void }>();
+  private readonly queue = new WorkQueue<string>({ name: 'noexec_taint_pod' });
+  private readonly wakeups: Wakeups;
   private readonly clock: Clock;
   private readonly events: EventSink;
-  private running?: Promise<void>;
+  private loop?: RunningController;
 
   constructor(
     client: Client,
@@ -31,7 +32,8 @@ export class TaintEvictionController {
   ) {
     const onError = (e: unknown) => opts.log?.(`taint eviction controller: ${(e as Error).message}`);
     this.clock = opts.clock ?? realClock;
-    this.events = opts.events ?? new EventWriter(client, 'taint-eviction-controller', { log: opts.log, clock: this.clock });
+    this.wakeups = new Wakeups(this.clock, (key) => this.queue.add(key));
+    this.events = opts.events ?? clientEventSink(client, 'taint-eviction-controller', { log: opts.log, now: () => this.clock.now() });
     this.podsApi = client.resource<Pod>('v1', 'pods');
     this.nodes = new Informer<Node>(client.resource<Node>('v1', 'nodes'), { onError });
     this.pods = new Informer<Pod>(this.podsApi, { onError }).addIndex(BY_NODE, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
@@ -46,54 +48,41 @@ export class TaintEvictionController {
       if (p.spec?.nodeName) this.queue.add(keyOf(p));
     };
     this.pods.onAdd(enqueuePod).onUpdate((_, p) => enqueuePod(p));
-    this.pods.onDelete((p) => this.cancel(keyOf(p)));
+    this.pods.onDelete((p) => this.wakeups.cancel(keyOf(p)));
   }
 
   async start(): Promise<void> {
-    this.nodes.start();
-    this.pods.start();
-    await Promise.all([this.nodes.waitForSync(), this.pods.waitForSync()]);
-    this.running = runWorkers(this.queue, 2, (key) => this.sync(key), { onError: (key, e) => this.opts.log?.(`taint eviction controller: ${key}: ${(e as Error).message}`) });
+    this.loop = await runController({
+      name: 'taint eviction controller',
+      informers: [this.nodes, this.pods],
+      queue: this.queue,
+      workers: 2,
+      sync: (key) => this.sync(key),
+      log: this.opts.log,
+    });
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers.values()) t.cancel();
-    this.timers.clear();
-    await Promise.all([this.nodes.stop(), this.pods.stop()]);
-    await this.queue.shutDown();
-    await this.running;
-  }
-
-  private cancel(key: string): void {
-    this.timers.get(key)?.cancel();
-    this.timers.delete(key);
+    this.wakeups.cancelAll();
+    await this.loop?.stop();
   }
 
   private async sync(key: string): Promise<void> {
     const pod = this.pods.get(key);
     const node = pod?.spec?.nodeName ? this.nodes.get(pod.spec.nodeName) : undefined;
-    if (!pod || !node || pod.metadata?.deletionTimestamp) return this.cancel(key);
+    if (!pod || !node || pod.metadata?.deletionTimestamp) return this.wakeups.cancel(key);
     const now = this.clock.now().getTime();
     const at = evictionTime(pod.spec?.tolerations, node.spec?.taints ?? [], now);
-    if (at === Infinity) return this.cancel(key);
-    if (at > now) {
-      if (this.timers.get(key)?.at === at) return;
-      this.cancel(key);
-      const cancel = this.clock.at(new Date(at), () => {
-        this.timers.delete(key);
-        this.queue.add(key);
-      });
-      this.timers.set(key, { at, cancel });
-      return;
-    }
-    this.cancel(key);
+    if (at === Infinity) return this.wakeups.cancel(key);
+    if (at > now) return this.wakeups.at(key, new Date(at));
+    this.wakeups.cancel(key);
     await this.evict(pod);
   }
 
   private async evict(pod: Pod): Promise<void> {
     const ns = pod.metadata!.namespace!;
     const name = pod.metadata!.name!;
-    const now = rfc3339(this.clock.now());
+    const now = timestamp(this.clock.now());
     const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
     conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: now });
     try {

@@ -8,7 +8,9 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
 import { Informer } from '../../client/informer.ts';
-import { realClock, rfc3339, type Clock } from '../job/clock.ts';
+import { timestamp } from '../../api/meta.ts';
+import { realClock, type Clock } from '../util/clock.ts';
+import { byCreation, isBeingDeleted, isPodTerminal } from '../util/pods.ts';
 
 export interface PodGCOptions {
   log?: (line: string) => void;
@@ -19,8 +21,6 @@ export interface PodGCOptions {
   /** How long a pod's node must be missing before the pod goes (40 s). */
   quarantineMs?: number;
 }
-
-const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 export class PodGCController {
   private readonly pods: Informer<Pod>;
@@ -89,9 +89,9 @@ export class PodGCController {
   private async gcTerminated(pods: Pod[]): Promise<void> {
     const threshold = this.opts.terminatedPodThreshold ?? 12_500;
     if (threshold <= 0) return;
-    const finished = pods.filter((p) => isTerminal(p) && !p.metadata?.deletionTimestamp);
+    const finished = pods.filter((p) => isPodTerminal(p) && !isBeingDeleted(p));
     if (finished.length <= threshold) return;
-    finished.sort((a, b) => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    finished.sort(byCreation);
     for (const p of finished.slice(0, finished.length - threshold)) await this.forceDelete(p);
   }
 
@@ -115,14 +115,14 @@ export class PodGCController {
         if (!isNotFound(e)) throw e;
       }
       for (const p of pods.filter((x) => x.spec?.nodeName === node)) {
-        if (!isTerminal(p)) await this.markFailed(p);
+        if (!isPodTerminal(p)) await this.markFailed(p);
         await this.forceDelete(p);
       }
     }
   }
 
   private async markFailed(p: Pod): Promise<void> {
-    const now = rfc3339(this.clock.now());
+    const now = timestamp(this.clock.now());
     const conditions = (p.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
     conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: now });
     try {

@@ -9,11 +9,13 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Client, ResourceHandle } from '../../client/rest.ts';
 import { Informer, keyOf } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { runWorkers } from '../../client/controller.ts';
 import { ControllerExpectations } from '../util/expectations.ts';
-import { getControllerOf } from '../util/controllerref.ts';
+import { getControllerOf, resolveControllerRef } from '../util/controllerref.ts';
+import { addIndexes, BY_CONTROLLER_UID, BY_NAMESPACE } from '../util/indexes.ts';
 import { isPodReady } from '../util/pods.ts';
 import { clientEventSink, type EventSink } from '../util/events.ts';
+import { PodControl } from '../util/podcontrol.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { REPLICA_SET, REPLICATION_CONTROLLER, type Replicated, type ReplicatedKind } from './kinds.ts';
 import { syncReplicaSet } from './sync.ts';
 
@@ -29,38 +31,19 @@ export interface ReplicaSetControllerOptions {
   burstReplicas?: number;
 }
 
-export const BY_NAMESPACE = 'namespace';
-export const BY_CONTROLLER = 'controller-uid';
-
-/** Adds the indexes the workload controllers read pods by, unless present. */
-export function indexPods(informer: Informer<Pod>): void {
-  try {
-    informer.addIndex(BY_NAMESPACE, (p) => [p.metadata?.namespace ?? '']);
-  } catch {
-    // already there (a shared informer)
-  }
-  try {
-    informer.addIndex(BY_CONTROLLER, (p) => {
-      const ref = getControllerOf(p);
-      return ref ? [ref.uid] : [];
-    });
-  } catch {
-    // already there
-  }
-}
-
 export class ReplicaSetController {
   readonly kind: ReplicatedKind;
   readonly owners: Informer<Replicated>;
   readonly pods: Informer<Pod>;
-  readonly queue = new WorkQueue<string>();
+  readonly queue = new WorkQueue<string>({ name: 'replicaset' });
   readonly expectations = new ControllerExpectations();
   readonly ownerHandle: ResourceHandle<Replicated>;
   readonly podHandle: ResourceHandle<Pod>;
   readonly events: EventSink;
+  readonly podControl: PodControl;
   readonly burstReplicas: number;
   private readonly ownPodInformer: boolean;
-  private running?: Promise<void>;
+  private loop?: RunningController;
 
   constructor(
     readonly client: Client,
@@ -72,14 +55,15 @@ export class ReplicaSetController {
     const onError = (e: unknown) => this.log(`informer: ${(e as Error).message}`);
     this.ownerHandle = client.resource<Replicated>(this.kind.apiVersion, this.kind.resource);
     this.podHandle = client.resource<Pod>('v1', 'pods');
+    this.podControl = new PodControl(this.podHandle, this.events);
     this.owners = new Informer<Replicated>(this.ownerHandle, { onError });
-    this.owners.addIndex(BY_NAMESPACE, (o) => [o.metadata?.namespace ?? '']);
+    addIndexes(this.owners, BY_NAMESPACE);
     this.ownPodInformer = !opts.podInformer;
     this.pods = opts.podInformer ?? new Informer<Pod>(this.podHandle, { onError });
-    indexPods(this.pods);
+    addIndexes(this.pods, BY_NAMESPACE, BY_CONTROLLER_UID);
 
     this.owners.onAdd((o) => this.enqueue(o));
-    this.owners.onUpdate((old, cur) => this.enqueue(cur));
+    this.owners.onUpdate((_, cur) => this.enqueue(cur));
     this.owners.onDelete((o) => {
       this.expectations.delete(keyOf(o));
       this.enqueue(o);
@@ -94,18 +78,19 @@ export class ReplicaSetController {
   }
 
   async start(): Promise<void> {
-    this.owners.start();
-    if (this.ownPodInformer) this.pods.start();
-    await Promise.all([this.owners.waitForSync(), this.pods.waitForSync()]);
-    this.running = runWorkers(this.queue, this.opts.workers ?? 5, (key) => syncReplicaSet(this, key), {
-      onError: (key, e) => this.log(`${key}: ${(e as Error).message}`),
+    this.loop = await runController({
+      name: this.kind.component,
+      informers: this.ownPodInformer ? [this.owners, this.pods] : [this.owners],
+      shared: this.ownPodInformer ? [] : [this.pods],
+      queue: this.queue,
+      workers: this.opts.workers ?? 5,
+      sync: (key) => syncReplicaSet(this, key),
+      log: this.opts.log,
     });
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.owners.stop(), this.ownPodInformer ? this.pods.stop() : undefined]);
-    await this.queue.shutDown();
-    await this.running;
+    await this.loop?.stop();
   }
 
   enqueue(o: Replicated): void {
@@ -115,9 +100,8 @@ export class ReplicaSetController {
   /** The owner a pod's controller reference names, if it is one of ours and the uid matches. */
   private resolveOwner(pod: Pod): Replicated | undefined {
     const ref = getControllerOf(pod);
-    if (!ref || ref.kind !== this.kind.kind || ref.apiVersion?.split('/')[0] !== this.kind.apiVersion.split('/')[0]) return undefined;
-    const owner = this.owners.get(`${pod.metadata?.namespace}/${ref.name}`);
-    return owner?.metadata?.uid === ref.uid ? owner : undefined;
+    if (ref?.apiVersion?.split('/')[0] !== this.kind.apiVersion.split('/')[0]) return undefined;
+    return resolveControllerRef(this.owners, pod.metadata?.namespace, ref, this.kind.kind);
   }
 
   /** Owners in the pod's namespace whose selector matches it (for orphans). */

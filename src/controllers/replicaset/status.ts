@@ -4,14 +4,12 @@
 
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { selectorFromSet } from '../../api/labels.ts';
+import { timestamp } from '../../api/meta.ts';
+import { errorMessage } from '../util/podcontrol.ts';
 import { isPodAvailable, isPodReady } from '../util/pods.ts';
 import type { Replicated, ReplicaSetCondition, ReplicaSetStatus } from './kinds.ts';
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-}
 
 /**
  * `pods` are the active pods the object owns, counted before this sync's
@@ -35,7 +33,7 @@ export function calculateStatus(rs: Replicated, pods: Pod[], manageError: unknow
   if (manageError !== undefined && !failure) {
     const diff = pods.length - (rs.spec?.replicas ?? 1);
     const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
-    conditions.push({ type: REPLICA_FAILURE, status: 'True', lastTransitionTime: rfc3339(now), reason, message: errorMessage(manageError) });
+    conditions.push({ type: REPLICA_FAILURE, status: 'True', lastTransitionTime: timestamp(new Date(now)), reason, message: errorMessage(manageError) });
   } else if (manageError === undefined && failure) {
     conditions = conditions.filter((c) => c.type !== REPLICA_FAILURE);
   }
@@ -48,10 +46,6 @@ export function calculateStatus(rs: Replicated, pods: Pod[], manageError: unknow
   };
   if (conditions.length) status.conditions = conditions;
   return status;
-}
-
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** The fields a status write carries compare equal (Kubernetes skips the write then). */

@@ -6,14 +6,16 @@
 
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { splitKey, keyOf } from '../../client/informer.ts';
-import { isNotFound, isConflict, ApiError } from '../../client/rest.ts';
+import { isConflict, isNotFound } from '../../client/rest.ts';
 import { claimObjects, newControllerRef, recheckOwner } from '../util/controllerref.ts';
-import { colocationRank, filterActivePods, podsToDelete } from '../util/pods.ts';
+import { filterActivePods } from '../util/pods.ts';
+import { colocationRank, podsToDelete } from '../util/ranking.ts';
 import { slowStartBatch } from '../util/slowstart.ts';
+import { errorMessage, isNamespaceTerminating } from '../util/podcontrol.ts';
 import type { ReplicaSetController } from './controller.ts';
-import { BY_NAMESPACE } from './controller.ts';
+import { BY_NAMESPACE } from '../util/indexes.ts';
 import type { Replicated } from './kinds.ts';
-import { calculateStatus, errorMessage, statusEqual } from './status.ts';
+import { calculateStatus, statusEqual } from './status.ts';
 
 /** The pod a template makes (Kubernetes' GetPodFromTemplate). */
 export function podFromTemplate(owner: Replicated): Pod {
@@ -97,13 +99,10 @@ async function manageReplicas(c: ReplicaSetController, key: string, owner: Repli
     const template = podFromTemplate(owner);
     const { succeeded, error } = await slowStartBatch(diff, 1, async () => {
       try {
-        const pod = await c.podHandle.create(namespace, template);
-        c.events.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
+        await c.podControl.create(owner, namespace, template);
       } catch (e) {
-        c.events.event(owner, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(e)}`);
         // A terminating namespace refuses creates; that is not the owner's failure.
-        if (namespaceTerminating(e)) return;
-        throw e;
+        if (!isNamespaceTerminating(e)) throw e;
       }
     });
     const skipped = diff - succeeded;
@@ -115,23 +114,15 @@ async function manageReplicas(c: ReplicaSetController, key: string, owner: Repli
     c.expectations.expectDeletions(key, victims.map(keyOf));
     const results = await Promise.allSettled(
       victims.map(async (pod) => {
-        try {
-          await c.podHandle.delete(namespace, pod.metadata!.name!, { preconditions: { uid: pod.metadata?.uid } });
-          c.events.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name}`);
-        } catch (e) {
-          c.expectations.lowerDeletion(key, keyOf(pod));
-          if (isNotFound(e) || isConflict(e)) return;
-          c.events.event(owner, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(e)}`);
+        // A delete that failed, or found the pod gone, will never be observed.
+        const deleted = await c.podControl.delete(owner, pod).catch((e: unknown) => {
+          c.expectations.deletionObserved(key, keyOf(pod));
           throw e;
-        }
+        });
+        if (!deleted) c.expectations.deletionObserved(key, keyOf(pod));
       }),
     );
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
-}
-
-function namespaceTerminating(e: unknown): boolean {
-  if (!(e instanceof ApiError)) return false;
-  return !!e.status.details?.causes?.some((x) => (x as { reason?: string }).reason === 'NamespaceTerminating') || /because it is being terminated/.test(e.message);
 }

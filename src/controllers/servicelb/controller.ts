@@ -28,7 +28,7 @@ export function nodeIngressIPs(nodes: Node[]): string[] {
 export class ServiceLBController {
   private readonly services: Informer<Svc>;
   private readonly nodes: Informer<NodeObj>;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'servicelb' });
   private running?: Promise<void>;
 
   constructor(

@@ -8,7 +8,7 @@
 
 import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { isFailed, isPodAvailable, isRunningAndReady, isSucceeded, isTerminating, msUntilAvailable } from '../controllerrevision/podstate.ts';
+import { isPodAvailable, isPodTerminal, isBeingDeleted, isRunningAndReady, msUntilAvailable } from '../util/pods.ts';
 import { claimsFor, newStatefulSetPod, ordinalOf, podRevision, startOrdinal } from './identity.ts';
 
 export interface StatefulSetOps {
@@ -58,7 +58,7 @@ export async function syncStatefulSet(set: StatefulSet, pods: Pod[], revs: Revis
   condemned.sort((a, b) => ordinalOf(set, b) - ordinalOf(set, a));
   if (set.metadata?.deletionTimestamp) return result;
 
-  const healthy = (p: Pod) => isRunningAndReady(p) && !isTerminating(p) && isPodAvailable(p, minReady, now);
+  const healthy = (p: Pod) => isRunningAndReady(p) && !isBeingDeleted(p) && isPodAvailable(p, minReady, now);
   const firstUnhealthy = [...replicas, ...[...condemned].reverse()].find((p) => p && !healthy(p));
   let recheck = 0;
 
@@ -72,7 +72,7 @@ export async function syncStatefulSet(set: StatefulSet, pods: Pod[], revs: Revis
     const ordinal = start + i;
     let pod = replicas[i];
     // A finished pod is replaced (a StatefulSet pod should never finish).
-    if (pod && (isFailed(pod) || isSucceeded(pod)) && !isTerminating(pod)) {
+    if (pod && isPodTerminal(pod) && !isBeingDeleted(pod)) {
       await ops.deletePod(set, pod);
       if (monotonic) return result;
       continue;
@@ -85,7 +85,7 @@ export async function syncStatefulSet(set: StatefulSet, pods: Pod[], revs: Revis
       if (monotonic) return result;
       continue;
     }
-    if (isTerminating(pod)) {
+    if (isBeingDeleted(pod)) {
       if (monotonic) return result;
       continue;
     }
@@ -103,7 +103,7 @@ export async function syncStatefulSet(set: StatefulSet, pods: Pod[], revs: Revis
 
   // Scale down: the highest ordinal first, one at a time under OrderedReady.
   for (const pod of condemned) {
-    if (isTerminating(pod)) {
+    if (isBeingDeleted(pod)) {
       if (monotonic) return withRecheck(result, recheck);
       continue;
     }
@@ -119,7 +119,7 @@ export async function syncStatefulSet(set: StatefulSet, pods: Pod[], revs: Revis
   for (let i = count - 1; i >= Math.max(0, partition - start); i--) {
     const pod = replicas[i];
     if (!pod) return withRecheck(result, recheck);
-    if (podRevision(pod) !== revs.update.name && !isTerminating(pod)) {
+    if (podRevision(pod) !== revs.update.name && !isBeingDeleted(pod)) {
       await ops.deletePod(set, pod);
       return withRecheck(result, recheck);
     }
@@ -154,7 +154,7 @@ export function computeStatus(set: StatefulSet, pods: Pod[], revs: Revisions, no
       st.readyReplicas!++;
       if (isPodAvailable(pod, minReady, now)) st.availableReplicas!++;
     }
-    if (isTerminating(pod)) continue;
+    if (isBeingDeleted(pod)) continue;
     const rev = podRevision(pod);
     if (rev === revs.current.name) st.currentReplicas!++;
     if (rev === revs.update.name) st.updatedReplicas!++;

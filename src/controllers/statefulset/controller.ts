@@ -6,22 +6,17 @@
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { semanticEqual } from '../../api/equality.ts';
-import { controllerRef } from '../../api/meta.ts';
-import { runWorkers } from '../../client/controller.ts';
 import { Informer, keyOf } from '../../client/informer.ts';
 import { isAlreadyExists, isNotFound, type Client, type KubeObject, type ResourceHandle } from '../../client/rest.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
-import { eventSink, type EventSink } from '../controllerrevision/events.ts';
+import { getControllerOf, resolveControllerRef } from '../util/controllerref.ts';
+import { clientEventSink, type EventSink } from '../util/events.ts';
+import { addIndexes, BY_CONTROLLER_UID } from '../util/indexes.ts';
+import { runController, type RunningController } from '../util/run.ts';
 import { CONTROLLER_HASH_LABEL, templateOf } from '../controllerrevision/history.ts';
 import { RevisionHistory } from '../controllerrevision/revisions.ts';
 import { syncStatefulSet, type StatefulSetOps } from './control.ts';
 import { podRevision } from './identity.ts';
-
-const BY_OWNER = 'controller-uid';
-const ownerIndex = (o: KubeObject) => {
-  const ref = controllerRef(o as never);
-  return ref ? [ref.uid] : [];
-};
 
 export interface StatefulSetControllerOptions {
   log?: (line: string) => void;
@@ -33,14 +28,14 @@ export class StatefulSetController {
   private readonly podInformer: Informer<Pod>;
   private readonly claimInformer: Informer<PersistentVolumeClaim>;
   private readonly revInformer: Informer<ControllerRevision>;
-  private readonly queue = new WorkQueue<string>();
+  private readonly queue = new WorkQueue<string>({ name: 'statefulset' });
   private readonly sets: ResourceHandle<StatefulSet>;
   private readonly pods: ResourceHandle<Pod>;
   private readonly claims: ResourceHandle<PersistentVolumeClaim>;
   private readonly history: RevisionHistory;
   private readonly events: EventSink;
   private readonly ops: StatefulSetOps;
-  private running?: Promise<void>;
+  private loop?: RunningController;
 
   constructor(
     client: Client,
@@ -51,11 +46,11 @@ export class StatefulSetController {
     this.pods = client.resource<Pod>('v1', 'pods');
     this.claims = client.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims');
     this.history = new RevisionHistory(client, CONTROLLER_HASH_LABEL);
-    this.events = eventSink(client, 'statefulset-controller', opts.log);
+    this.events = clientEventSink(client, 'statefulset-controller', { log: opts.log });
     this.setInformer = new Informer(this.sets, { onError });
-    this.podInformer = new Informer(this.pods, { onError }).addIndex(BY_OWNER, ownerIndex);
+    this.podInformer = addIndexes(new Informer(this.pods, { onError }), BY_CONTROLLER_UID);
     this.claimInformer = new Informer(this.claims, { onError });
-    this.revInformer = new Informer(this.history.handle, { onError }).addIndex(BY_OWNER, ownerIndex);
+    this.revInformer = addIndexes(new Informer(this.history.handle, { onError }), BY_CONTROLLER_UID);
 
     const enqueue = (s: StatefulSet) => this.queue.add(keyOf(s));
     this.setInformer.onAdd(enqueue).onUpdate((_, s) => enqueue(s));
@@ -107,25 +102,23 @@ export class StatefulSetController {
   }
 
   private ownerKey(obj: KubeObject): string | undefined {
-    const ref = controllerRef(obj as never);
-    if (!ref || ref.kind !== 'StatefulSet') return undefined;
-    const s = this.setInformer.get(`${obj.metadata?.namespace}/${ref.name}`);
-    return s && s.metadata?.uid === ref.uid ? keyOf(s) : undefined;
+    const owner = resolveControllerRef(this.setInformer, obj.metadata?.namespace, getControllerOf(obj), 'StatefulSet');
+    return owner && keyOf(owner);
   }
 
   async start(): Promise<void> {
-    const informers = [this.setInformer, this.podInformer, this.claimInformer, this.revInformer];
-    for (const i of informers) i.start();
-    await Promise.all(informers.map((i) => i.waitForSync()));
-    this.running = runWorkers(this.queue, this.opts.workers ?? 2, (key) => this.sync(key), {
-      onError: (key, e) => this.opts.log?.(`statefulset controller: ${key}: ${(e as Error).message}`),
+    this.loop = await runController({
+      name: 'statefulset controller',
+      informers: [this.setInformer, this.podInformer, this.claimInformer, this.revInformer],
+      queue: this.queue,
+      workers: this.opts.workers ?? 2,
+      sync: (key) => this.sync(key),
+      log: this.opts.log,
     });
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.setInformer, this.podInformer, this.claimInformer, this.revInformer].map((i) => i.stop()));
-    await this.queue.shutDown();
-    await this.running;
+    await this.loop?.stop();
   }
 
   async sync(key: string): Promise<void> {
@@ -135,7 +128,7 @@ export class StatefulSetController {
     const uid = set.metadata!.uid!;
     const ns = set.metadata!.namespace;
 
-    const owned = this.revInformer.byIndex(BY_OWNER, uid);
+    const owned = this.revInformer.byIndex(BY_CONTROLLER_UID, uid);
     const { updateRevision, collisionCount, revisions } = await this.history.ensureUpdateRevision(set, owned, set.status?.collisionCount ?? 0);
     const currentRevision = revisions.find((r) => r.metadata?.name === set.status?.currentRevision) ?? updateRevision;
     const revs = {
@@ -143,7 +136,7 @@ export class StatefulSetController {
       update: { name: updateRevision.metadata!.name!, template: set.spec!.template },
     };
 
-    const pods = this.podInformer.byIndex(BY_OWNER, uid).filter((p) => p.metadata?.namespace === ns);
+    const pods = this.podInformer.byIndex(BY_CONTROLLER_UID, uid).filter((p) => p.metadata?.namespace === ns);
     const withCount = { ...set, status: { ...(set.status ?? { replicas: 0 }), collisionCount } };
     const { status, recheckAfterMs } = await syncStatefulSet(withCount, pods, revs, this.ops);
 

@@ -5,7 +5,7 @@
 
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod, PodTemplateSpec, Volume } from 'kubernetes-types/core/v1.js';
-import { ownerReferenceTo } from '../../api/meta.ts';
+import { newControllerRef } from '../util/controllerref.ts';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../controllerrevision/history.ts';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -29,7 +29,7 @@ export const startOrdinal = (set: StatefulSet) => set.spec?.ordinals?.start ?? 0
 
 export const claimName = (set: StatefulSet, template: PersistentVolumeClaim, ordinal: number) => `${template.metadata?.name}-${set.metadata!.name}-${ordinal}`;
 
-const ownerRefFor = (set: StatefulSet) => ownerReferenceTo({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata }, { controller: true, blockOwnerDeletion: true });
+const ownerRefFor = (set: StatefulSet) => newControllerRef(set, { apiVersion: 'apps/v1', kind: 'StatefulSet' });
 
 /** The claims the pod of `ordinal` needs, as they would be created. */
 export function claimsFor(set: StatefulSet, ordinal: number): PersistentVolumeClaim[] {

@@ -5,18 +5,31 @@
 // merge patches keyed by owner uid, with the object's uid as precondition.
 
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { controllerRef, ownerReferenceTo } from '../../api/meta.ts';
 import type { KubeObject, ResourceHandle } from '../../client/rest.ts';
 import { isNotFound } from '../../client/rest.ts';
 
-export function getControllerOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+/** metav1.GetControllerOf: the owner reference with controller: true. */
+export const getControllerOf: (obj: KubeObject) => OwnerReference | undefined = controllerRef;
+
+/**
+ * Kubernetes' resolveControllerRef: the cached owner a controller reference
+ * names, when it is of `kind` and has the same uid (an owner deleted and
+ * recreated under the same name does not own the old one's children).
+ */
+export function resolveControllerRef<T extends KubeObject>(owners: { get(key: string): T | undefined }, namespace: string | undefined, ref: OwnerReference | undefined, kind: string): T | undefined {
+  if (!ref || ref.kind !== kind) return undefined;
+  const owner = owners.get(namespace ? `${namespace}/${ref.name}` : ref.name);
+  return owner?.metadata?.uid === ref.uid ? owner : undefined;
 }
 
-/** Kubernetes' NewControllerRef: controller and blockOwnerDeletion both true. */
-export function newControllerRef(owner: KubeObject): OwnerReference {
-  const m = owner.metadata ?? {};
-  if (!owner.apiVersion || !owner.kind || !m.name || !m.uid) throw new Error(`controller ref: owner ${owner.kind}/${m.name} lacks apiVersion, kind, name or uid`);
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: m.name, uid: m.uid, controller: true, blockOwnerDeletion: true };
+/**
+ * Kubernetes' NewControllerRef: controller and blockOwnerDeletion both true.
+ * `type` names the owner's apiVersion and kind when the object lacks them
+ * (items from a list or watch cache may).
+ */
+export function newControllerRef(owner: KubeObject, type?: { apiVersion: string; kind: string }): OwnerReference {
+  return ownerReferenceTo(type ? { ...owner, ...type } : owner, { controller: true, blockOwnerDeletion: true });
 }
 
 export type ClaimDecision = 'own' | 'adopt' | 'release' | 'ignore';

@@ -1,6 +1,7 @@
-// Events from the workload controllers go through the shared EventRecorder
-// (src/client/events.ts: aggregation of repeats, bounded background writes);
-// the EventSink seam lets tests and benchmarks pass their own.
+// How every controller in this folder records events: the shared
+// EventRecorder (src/client/events.ts: repeats aggregated into count and
+// lastTimestamp, bounded background writes, never failing the caller)
+// behind the small EventSink seam, so tests and benchmarks can pass their own.
 
 import { EventRecorder, type EventType } from '../../client/events.ts';
 import type { Client, KubeObject } from '../../client/rest.ts';
@@ -11,6 +12,15 @@ export interface EventSink {
   event(obj: KubeObject, type: EventType, reason: string, message: string): void;
 }
 
-export function clientEventSink(client: Client, component: string): EventSink {
-  return new EventRecorder(client, { component });
+export interface EventSinkOptions {
+  /** Where a failed event write is reported (it never fails a sync). */
+  log?: (line: string) => void;
+  /** The controller's clock, for firstTimestamp and lastTimestamp. */
+  now?: () => Date;
+}
+
+/** Events written through the API as `component` (source.component and reportingComponent). */
+export function clientEventSink(client: Client, component: string, opts: EventSinkOptions = {}): EventSink {
+  const { log, now } = opts;
+  return new EventRecorder(client, { component, now, onError: (e) => log?.(`${component}: event: ${(e as Error).message}`) });
 }

@@ -1,61 +1,74 @@
 // Kubernetes' ControllerExpectations (with UIDTrackingControllerExpectations'
-// deletion tracking): after a controller creates or deletes pods it waits to
-// see those writes in its informer before it counts pods again, so it never
-// creates twice for one shortfall. Expectations expire after five minutes in
-// case an event was missed.
+// deletion tracking), for every controller that creates or deletes pods:
+// after asking for N creations or for certain pods to go, a controller waits
+// to see those writes in its informer before it counts pods again, so a
+// lagging cache never makes it create or delete twice. Deletions are tracked
+// by pod identity (uid or namespace/name, the caller's choice) because a
+// graceful delete is seen twice (marked, then gone) and must count once.
+// Expectations expire after five minutes, in case an event was missed.
 
-const EXPECTATIONS_TTL_MS = 5 * 60 * 1000;
+export const EXPECTATIONS_TTL_MS = 5 * 60 * 1000;
 
-interface Record {
+export interface ExpectationsOptions {
+  /** The clock, ms since the epoch (default Date.now). */
+  now?: () => number;
+  /** How long an unmet expectation holds (default five minutes). */
+  ttlMs?: number;
+}
+
+interface Expectation {
   add: number;
-  del: number;
-  /** Keys of pods we asked to delete and have not yet seen go. */
+  /** Pods we asked to delete and have not yet seen go. */
   deleting: Set<string>;
   at: number;
 }
 
 export class ControllerExpectations {
-  private readonly records = new Map<string, Record>();
+  private readonly records = new Map<string, Expectation>();
+  private readonly now: () => number;
+  private readonly ttlMs: number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(opts: ExpectationsOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.ttlMs = opts.ttlMs ?? EXPECTATIONS_TTL_MS;
+  }
 
-  /** True when the controller may sync `key` again: nothing pending, or the record expired. */
+  /** True when the controller may act on `key` again: nothing pending, or the record expired. */
   satisfied(key: string): boolean {
     const r = this.records.get(key);
     if (!r) return true;
-    if (r.add <= 0 && r.del <= 0) return true;
-    return this.now() - r.at > EXPECTATIONS_TTL_MS;
+    if (r.add <= 0 && r.deleting.size === 0) return true;
+    return this.now() - r.at > this.ttlMs;
+  }
+
+  /** Expects `add` creations and the deletion of these pods (replacing what was expected). */
+  expect(key: string, add: number, deletePods: string[] = []): void {
+    this.records.set(key, { add, deleting: new Set(deletePods), at: this.now() });
   }
 
   expectCreations(key: string, n: number): void {
-    this.records.set(key, { add: n, del: 0, deleting: new Set(), at: this.now() });
+    this.expect(key, n);
   }
 
-  /** Expect these pod keys (namespace/name) to be deleted. */
-  expectDeletions(key: string, podKeys: string[]): void {
-    this.records.set(key, { add: 0, del: podKeys.length, deleting: new Set(podKeys), at: this.now() });
+  expectDeletions(key: string, pods: string[]): void {
+    this.expect(key, 0, pods);
   }
 
+  /** A creation seen by the informer. */
   creationObserved(key: string): void {
     const r = this.records.get(key);
     if (r) r.add--;
   }
 
-  /** A pod went (or started terminating); counts once per pod key. */
-  deletionObserved(key: string, podKey: string): void {
-    const r = this.records.get(key);
-    if (r?.deleting.delete(podKey)) r.del--;
-  }
-
-  /** A create that failed, or was skipped, will never be observed. */
+  /** Creations that failed, or were skipped, and will never be seen. */
   lowerCreations(key: string, n: number): void {
     const r = this.records.get(key);
     if (r) r.add -= n;
   }
 
-  /** A delete that failed will never be observed. */
-  lowerDeletion(key: string, podKey: string): void {
-    this.deletionObserved(key, podKey);
+  /** The pod went, started terminating, or its delete failed and will never be seen; counts once per pod. */
+  deletionObserved(key: string, pod: string): void {
+    this.records.get(key)?.deleting.delete(pod);
   }
 
   delete(key: string): void {
@@ -64,6 +77,6 @@ export class ControllerExpectations {
 
   pending(key: string): { add: number; del: number } | undefined {
     const r = this.records.get(key);
-    return r && { add: r.add, del: r.del };
+    return r && { add: r.add, del: r.deleting.size };
   }
 }

@@ -1,7 +1,10 @@
+// Pod state (pods.ts) and the scale-down order (ranking.ts), one fixture for both.
+
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { compareActivePods, isPodAvailable, podIsActive, podsToDelete } from './pods.ts';
+import { byCreation, isBeingDeleted, isPodAvailable, isPodTerminal, isPodTerminating, msUntilAvailable, podIsActive } from './pods.ts';
+import { compareActivePods, podsToDelete } from './ranking.ts';
 
 const T = '2024-05-01T10:00:00Z';
 function pod(name: string, o: { node?: string; phase?: string; ready?: boolean; readySince?: string; restarts?: number; created?: string; cost?: number; deleting?: boolean } = {}): Pod {
@@ -51,4 +54,26 @@ test('available means ready for minReadySeconds; active means not terminal or te
   assert.ok(podIsActive(pod('a')));
   assert.ok(!podIsActive(pod('a', { phase: 'Succeeded' })));
   assert.ok(!podIsActive(pod('a', { deleting: true })));
+});
+
+test('no transition time: available only without minReadySeconds; time left until available', () => {
+  const now = Date.parse(T) + 2000;
+  const noTime = pod('a', { ready: true });
+  delete noTime.status!.conditions![0]!.lastTransitionTime;
+  assert.ok(isPodAvailable(noTime, 0, now));
+  assert.ok(!isPodAvailable(noTime, 1, now), 'Kubernetes: a zero transition time is never long enough ago');
+  assert.equal(msUntilAvailable(noTime, 1, now), 0);
+  assert.equal(msUntilAvailable(pod('a', { ready: true }), 5, now), 3000);
+  assert.equal(msUntilAvailable(pod('a', { ready: true }), 1, now), 0);
+  assert.equal(msUntilAvailable(pod('a', { ready: false }), 5, now), 0);
+});
+
+test('terminal is a phase; being deleted is a deletion timestamp; terminating is both but not terminal; oldest first, then by name', () => {
+  assert.ok(isPodTerminal(pod('a', { phase: 'Failed' })) && isPodTerminal(pod('a', { phase: 'Succeeded' })));
+  assert.ok(!isPodTerminal(pod('a', { deleting: true })));
+  assert.ok(isBeingDeleted(pod('a', { deleting: true, phase: 'Succeeded' })));
+  assert.ok(!isPodTerminating(pod('a', { deleting: true, phase: 'Succeeded' })), 'a finished pod being deleted has nothing left to stop');
+  assert.ok(isPodTerminating(pod('a', { deleting: true })));
+  const ps = [pod('b', { created: '2024-05-02T00:00:00Z' }), pod('c'), pod('a', { created: '2024-05-02T00:00:00Z' })];
+  assert.deepEqual(ps.sort(byCreation).map((p) => p.metadata!.name), ['c', 'a', 'b']);
 });

@@ -1,10 +1,12 @@
-// Pod readiness, availability and ranking as Kubernetes' controllers judge
-// them (pkg/api/v1/pod IsPodReady/IsPodAvailable, controller_utils.go
-// IsPodActive and ActivePods). Pure: the clock is an argument.
+// Pod state as Kubernetes' controllers judge it (pkg/api/v1/pod IsPodReady,
+// IsPodAvailable; controller_utils.go IsPodActive, IsPodTerminating): ready,
+// available after minReadySeconds, active, terminal, terminating, and the
+// oldest-first order. Pure: the clock is an argument. ranking.ts orders pods
+// for a scale-down.
 
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 
-function readyCondition(pod: Pod): PodCondition | undefined {
+export function readyCondition(pod: Pod): PodCondition | undefined {
   return pod.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
@@ -13,103 +15,68 @@ export function isPodReady(pod: Pod): boolean {
   return readyCondition(pod)?.status === 'True';
 }
 
+/** Running with Ready True (what StatefulSet waits for under OrderedReady). */
+export function isRunningAndReady(pod: Pod): boolean {
+  return pod.status?.phase === 'Running' && isPodReady(pod);
+}
+
+/** When a ready pod becomes available: its Ready transition plus minReadySeconds (NaN without a transition time). */
+function availableSince(c: PodCondition, minReadySeconds: number): number {
+  const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN;
+  return since + minReadySeconds * 1000;
+}
+
 /**
- * Ready for at least minReadySeconds (ms since epoch for `now`). A Ready
- * condition without a transition time counts as ready since forever, as in
- * Kubernetes (a zero time is not "after" anything).
+ * Ready for at least minReadySeconds at `now` (ms since epoch). With
+ * minReadySeconds > 0, a Ready condition without a transition time is not
+ * available, as in Kubernetes (a zero time is never "before now").
  */
 export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
   const c = readyCondition(pod);
   if (c?.status !== 'True') return false;
   if (minReadySeconds <= 0) return true;
-  const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN;
-  return Number.isNaN(since) || since + minReadySeconds * 1000 <= now;
+  return availableSince(c, minReadySeconds) <= now;
+}
+
+/** How long until a ready pod becomes available (0 when it is, when it is not ready, or when that is unknown). */
+export function msUntilAvailable(pod: Pod, minReadySeconds: number, now: number): number {
+  const c = readyCondition(pod);
+  if (c?.status !== 'True' || minReadySeconds <= 0) return 0;
+  const at = availableSince(c, minReadySeconds);
+  return Number.isNaN(at) ? 0 : Math.max(0, at - now);
+}
+
+/** Succeeded or Failed: the pod will not run again. */
+export function isPodTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/** Being deleted (deletionTimestamp set), whatever its phase: what DaemonSet and StatefulSet call terminating. */
+export function isBeingDeleted(pod: Pod): boolean {
+  return !!pod.metadata?.deletionTimestamp;
+}
+
+/** Being deleted and not yet terminal: still stopping (controller_utils' IsPodTerminating, what Jobs count as terminating). */
+export function isPodTerminating(pod: Pod): boolean {
+  return isBeingDeleted(pod) && !isPodTerminal(pod);
 }
 
 /** Not terminal and not being deleted: a pod that counts toward replicas. */
 export function podIsActive(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp;
+  return !isPodTerminal(pod) && !isBeingDeleted(pod);
 }
 
 export function filterActivePods(pods: Pod[]): Pod[] {
   return pods.filter(podIsActive);
 }
 
-function restarts(pod: Pod): number {
-  let n = 0;
-  for (const s of pod.status?.containerStatuses ?? []) n = Math.max(n, s.restartCount ?? 0);
-  return n;
-}
-
-const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
-
-function time(s: string | undefined): number {
-  const t = s ? Date.parse(s) : NaN;
-  return Number.isNaN(t) ? 0 : t;
-}
-
-const DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
-
-function deletionCost(pod: Pod): number {
-  const v = Number.parseInt(pod.metadata?.annotations?.[DELETION_COST] ?? '', 10);
-  return Number.isNaN(v) ? 0 : v;
-}
-
-/**
- * Kubernetes' ActivePods ordering, least valuable first: unassigned before
- * assigned, Pending < Unknown < Running, not ready before ready, lower
- * pod-deletion-cost first, (with a rank: more related pods on the same node
- * first), ready for less time before ready for longer, more restarts before
- * fewer, newer before older. Negative means `a` goes before `b`.
- */
-export function compareActivePods(a: Pod, b: Pod, rank?: (p: Pod) => number): number {
-  const aNode = a.spec?.nodeName ?? '';
-  const bNode = b.spec?.nodeName ?? '';
-  if ((aNode === '') !== (bNode === '')) return aNode === '' ? -1 : 1;
-  const ap = PHASE_RANK[a.status?.phase ?? 'Pending'] ?? 0;
-  const bp = PHASE_RANK[b.status?.phase ?? 'Pending'] ?? 0;
-  if (ap !== bp) return ap - bp;
-  const ar = isPodReady(a);
-  const br = isPodReady(b);
-  if (ar !== br) return ar ? 1 : -1;
-  const cost = deletionCost(a) - deletionCost(b);
-  if (cost !== 0) return cost;
-  if (rank) {
-    const r = rank(b) - rank(a);
-    if (r !== 0) return r;
-  }
-  if (ar && br) {
-    // Ready more recently is less valuable (it may still be warming up).
-    const at = time(readyCondition(a)?.lastTransitionTime);
-    const bt = time(readyCondition(b)?.lastTransitionTime);
-    if (at !== bt) return bt - at;
-  }
-  const rs = restarts(b) - restarts(a);
-  if (rs !== 0) return rs;
-  // Newer first; a pod without a creation time counts as newest.
-  const ac = time(a.metadata?.creationTimestamp);
-  const bc = time(b.metadata?.creationTimestamp);
-  if (ac !== bc) {
-    if (ac === 0) return -1;
-    if (bc === 0) return 1;
-    return bc - ac;
-  }
-  return 0;
-}
-
-/** The `n` least valuable pods (compareActivePods), the ones a scale-down deletes. */
-export function podsToDelete(pods: Pod[], n: number, rank?: (p: Pod) => number): Pod[] {
-  if (n <= 0) return [];
-  return [...pods].sort((a, b) => compareActivePods(a, b, rank)).slice(0, n);
-}
-
-/** Related pods per node, for compareActivePods' rank (Kubernetes' ActivePodsWithRanks). */
-export function colocationRank(pods: Pod[]): (p: Pod) => number {
-  const perNode = new Map<string, number>();
-  for (const p of pods) {
-    const n = p.spec?.nodeName;
-    if (n) perNode.set(n, (perNode.get(n) ?? 0) + 1);
-  }
-  return (p) => (p.spec?.nodeName ? (perNode.get(p.spec.nodeName) ?? 0) : 0);
+/** Oldest first by creation time, then by name: a stable order for "keep the oldest". */
+export function byCreation(a: Pod, b: Pod): number {
+  const ta = a.metadata?.creationTimestamp ?? '';
+  const tb = b.metadata?.creationTimestamp ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const na = a.metadata?.name ?? '';
+  const nb = b.metadata?.name ?? '';
+  return na < nb ? -1 : na > nb ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 // The cost: no process owns a PID namespace, so a pod cannot share one
 // (shareProcessNamespace) - the Runtime interface does not ask for it yet.
 
+import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PodSandboxConfig } from '../runtime.ts';
@@ -28,6 +29,15 @@ export function ownNamespaces(config: PodSandboxConfig): SandboxNamespace[] {
   return config.hostNetwork ? ['ipc'] : ['net', 'ipc', 'uts'];
 }
 
+/**
+ * The shell that sets the hostname and brings loopback up inside new
+ * namespaces: a static busybox runs `hostname` and `ip` as applets in its own
+ * process (one exec in all, ~2-3 ms less per sandbox than /bin/sh running two
+ * more programs); /bin/sh where busybox is not installed.
+ */
+const SHELL = ['/usr/bin/busybox', '/bin/busybox'].find((p) => existsSync(p));
+const shellArgv = (script: string) => (SHELL ? [SHELL, 'sh', '-c', script] : ['/bin/sh', '-c', script]);
+
 /** Creates the namespaces, sets the hostname and brings loopback up inside. */
 export async function createNamespaces(dir: string, config: PodSandboxConfig): Promise<void> {
   const owned = ownNamespaces(config);
@@ -35,7 +45,7 @@ export async function createNamespaces(dir: string, config: PodSandboxConfig): P
   for (const ns of owned) await writeFile(nsPath(dir, ns), '');
   const flag = { net: '--net', ipc: '--ipc', uts: '--uts' } as const;
   const script = [owned.includes('uts') ? 'hostname "$1"' : '', owned.includes('net') ? 'ip link set lo up' : '', 'true'].filter(Boolean).join(' && ');
-  const r = await run('unshare', [...owned.map((ns) => `${flag[ns]}=${nsPath(dir, ns)}`), '/bin/sh', '-c', script, 'sh', config.hostname]);
+  const r = await run('unshare', [...owned.map((ns) => `${flag[ns]}=${nsPath(dir, ns)}`), ...shellArgv(script), 'sh', config.hostname]);
   if (r.code !== 0) {
     await releaseNamespaces(dir);
     throw new Error(`creating the namespaces of sandbox ${config.metadata.namespace}/${config.metadata.name}: ${r.stderr.trim()}`);
@@ -51,21 +61,24 @@ export async function namespaceAlive(dir: string, ns: SandboxNamespace): Promise
   }
 }
 
-/** Unmounts the namespace files (the kernel frees a namespace when its last user goes); idempotent. */
+/** Unmounts the namespace files (the kernel frees a namespace when its last user goes), all at once; idempotent. */
 export async function releaseNamespaces(dir: string): Promise<void> {
-  for (const ns of ['net', 'ipc', 'uts'] as const) {
+  const release = async (ns: SandboxNamespace) => {
     const p = nsPath(dir, ns);
     try {
       await stat(p);
     } catch {
-      continue;
+      return;
     }
     if (await namespaceAlive(dir, ns)) {
       const r = await run('umount', [p]);
       if (r.code !== 0 && (await namespaceAlive(dir, ns))) throw new Error(`releasing namespace ${p}: ${r.stderr.trim()}`);
     }
     await rm(p, { force: true });
-  }
+  };
+  const results = await Promise.allSettled((['net', 'ipc', 'uts'] as const).map(release));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** /etc/hosts as the kubelet writes it for a pod. */

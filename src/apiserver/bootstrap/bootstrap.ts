@@ -1,0 +1,99 @@
+// What the API server makes on start, after its caches are loaded: the
+// default RBAC policy (missing roles and bindings created; roles marked
+// rbac.authorization.kubernetes.io/autoupdate get missing rules back, as
+// Kubernetes reconciles them) and the `kubernetes` Service in `default`
+// with the service range's first address, its Endpoints and EndpointSlice
+// pointing at the API server.
+
+import * as errors from '../../api/errors.ts';
+import type { ResourceREST } from '../rest/resource.ts';
+import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from './policy.ts';
+
+type RestFor = (group: string, version: string, resource: string) => ResourceREST | undefined;
+type Obj = Parameters<ResourceREST['create']>[1];
+
+async function ensure(rest: ResourceREST, namespace: string, obj: Obj, reconcile?: (current: Obj) => Obj | undefined): Promise<void> {
+  const name = obj.metadata!.name!;
+  let current: Obj | undefined;
+  try {
+    current = await rest.get(namespace, name);
+  } catch (e) {
+    if (!errors.isStatusError(e, 'NotFound')) throw e;
+  }
+  if (!current) {
+    try {
+      await rest.create(namespace, structuredClone(obj), { fieldManager: 'kube-apiserver' });
+    } catch (e) {
+      if (!errors.isStatusError(e, 'AlreadyExists')) throw e;
+    }
+    return;
+  }
+  const next = reconcile?.(current);
+  if (next) await rest.update(namespace, name, next, { fieldManager: 'kube-apiserver' });
+}
+
+/** Creates the default ClusterRoles and ClusterRoleBindings; `aggregatedRules` gives an aggregated role its union of rules. */
+export async function bootstrapPolicy(restFor: RestFor, aggregatedRules: (name: string) => unknown[] | undefined): Promise<void> {
+  const roles = restFor('rbac.authorization.k8s.io', 'v1', 'clusterroles');
+  const bindings = restFor('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings');
+  if (!roles || !bindings) return;
+  // Sources before the roles that aggregate them.
+  const ordered = [...DEFAULT_CLUSTER_ROLES].sort((a, b) => Number(!!a.aggregationRule) - Number(!!b.aggregationRule));
+  for (const role of ordered) {
+    await ensure(roles, '', role as Obj, (cur) => {
+      const c = cur as typeof role;
+      if (c.metadata?.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] !== 'true' || role.aggregationRule) return undefined;
+      const have = new Set((c.rules ?? []).map((r) => JSON.stringify(r)));
+      const missing = (role.rules ?? []).filter((r) => !have.has(JSON.stringify(r)));
+      return missing.length ? ({ ...c, rules: [...(c.rules ?? []), ...missing] } as Obj) : undefined;
+    });
+  }
+  for (const b of DEFAULT_CLUSTER_ROLE_BINDINGS) await ensure(bindings, '', b as unknown as Obj);
+  // Aggregated roles show their rules, as the aggregation controller writes them.
+  for (const role of DEFAULT_CLUSTER_ROLES.filter((r) => r.aggregationRule)) {
+    const rules = aggregatedRules(role.metadata!.name!);
+    if (!rules) continue;
+    const cur = (await roles.get('', role.metadata!.name!)) as Obj & { rules?: unknown[] };
+    if (JSON.stringify(cur.rules ?? []) !== JSON.stringify(rules)) await roles.update('', role.metadata!.name!, { ...cur, rules } as Obj, { fieldManager: 'clusterrole-aggregation-controller' });
+  }
+}
+
+/** The first usable address of a CIDR ("10.43.0.0/16" -> "10.43.0.1"). */
+export function firstServiceIP(cidr: string): string {
+  const [base] = cidr.split('/');
+  const parts = base!.split('.').map(Number);
+  parts[3] = parts[3]! + 1;
+  return parts.join('.');
+}
+
+/** The `kubernetes` Service (ClusterIP, port 443 -> the API server's port), its Endpoints and EndpointSlice. */
+export async function bootstrapKubernetesService(restFor: RestFor, o: { serviceCIDR: string; advertiseAddress: string; port: number }): Promise<void> {
+  const services = restFor('', 'v1', 'services');
+  const endpoints = restFor('', 'v1', 'endpoints');
+  const slices = restFor('discovery.k8s.io', 'v1', 'endpointslices');
+  if (!services || !endpoints) return;
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  await ensure(services, 'default', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels },
+    spec: { type: 'ClusterIP', clusterIP: firstServiceIP(o.serviceCIDR), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: o.port }], sessionAffinity: 'None' },
+  } as Obj);
+  const want = [{ addresses: [{ ip: o.advertiseAddress }], ports: [{ name: 'https', port: o.port, protocol: 'TCP' }] }];
+  await ensure(endpoints, 'default', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets: want } as Obj, (cur) =>
+    JSON.stringify((cur as { subsets?: unknown }).subsets) === JSON.stringify(want) ? undefined : ({ ...cur, subsets: want } as Obj),
+  );
+  if (!slices) return;
+  const slice = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: o.advertiseAddress.includes(':') ? 'IPv6' : 'IPv4',
+    endpoints: [{ addresses: [o.advertiseAddress], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: o.port, protocol: 'TCP' }],
+  };
+  await ensure(slices, 'default', slice as unknown as Obj, (cur) => {
+    const c = cur as unknown as typeof slice;
+    return JSON.stringify(c.endpoints) === JSON.stringify(slice.endpoints) && JSON.stringify(c.ports) === JSON.stringify(slice.ports) ? undefined : ({ ...cur, endpoints: slice.endpoints, ports: slice.ports } as unknown as Obj);
+  });
+}

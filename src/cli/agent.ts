@@ -1,0 +1,180 @@
+// `skiff agent --server URL --token T [--ca-cert-hash sha256:...|--ca-cert FILE]`:
+// a node alone (engine, agent, service proxy, DNS), joined to a remote
+// control plane. Discovery as kubeadm does it: the cluster CA is fetched
+// from /cacerts without verification only to be checked against the pinned
+// public-key hash (or read from --ca-cert), then pinned in the data dir; the
+// join token buys the node's own credentials (user system:node:<name>,
+// group system:nodes) and a serving certificate, kept in <data-dir>/join so a
+// restart needs no token.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
+import { Client } from '../client/rest.ts';
+import { nodeIP as detectNodeIP } from '../network/hostip.ts';
+import { parseFlags, usageOf, UsageError, type FlagSpec } from './args.ts';
+import { defaultDataDir } from './datadir.ts';
+import { caCertHash, CACERTS_PATH, JOIN_PATH, type JoinResponse } from './join.ts';
+import { startNode } from './node.ts';
+
+const spec: FlagSpec = {
+  server: { type: 'string', help: "the API server's URL, https://HOST:PORT" },
+  token: { type: 'string', help: 'a join token from `skiff token create` (not needed once joined)' },
+  'ca-cert-hash': { type: 'string', help: "sha256:<hex> of the cluster CA's public key (printed by skiff token create)" },
+  'ca-cert': { type: 'string', help: 'the cluster CA certificate file, instead of --ca-cert-hash' },
+  'node-name': { type: 'string', help: "this node's name (default: the host name)" },
+  'node-ip': { type: 'string', help: "this node's address (default: the address of the default route's interface)" },
+  'data-dir': { type: 'string', help: 'where the node keeps its state (default /var/lib/skiff as root, ~/.local/share/skiff otherwise)' },
+  registry: { type: 'string', help: "the cluster's image registry HOST:PORT, pulled from over plain HTTP" },
+};
+
+interface HttpResult {
+  status: number;
+  body: string;
+}
+
+/** One HTTPS request; `ca` pins the server's CA, absent skips verification (discovery only). */
+function httpsRequest(url: URL, o: { method: string; ca?: string; headers?: Record<string, string>; body?: string }): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: o.method, ca: o.ca, rejectUnauthorized: o.ca !== undefined, headers: o.headers, timeout: 15_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url.origin} in 15 s`)));
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+/** The cluster CA: from --ca-cert, else fetched and checked against --ca-cert-hash. */
+export async function discoverCA(server: URL, o: { caCertFile?: string; caCertHash?: string }): Promise<string> {
+  if (o.caCertFile) {
+    const pem = readFileSync(o.caCertFile, 'utf8');
+    if (o.caCertHash && caCertHash(pem) !== o.caCertHash.toLowerCase()) throw new Error(`the CA in ${o.caCertFile} does not match --ca-cert-hash`);
+    return pem;
+  }
+  if (!o.caCertHash) throw new UsageError('give --ca-cert-hash sha256:... (printed by skiff token create) or --ca-cert FILE, so the agent can trust the server');
+  if (!/^sha256:[0-9a-f]{64}$/i.test(o.caCertHash)) throw new UsageError(`--ca-cert-hash must be sha256:<64 hex digits>, got "${o.caCertHash}"`);
+  const r = await httpsRequest(new URL(CACERTS_PATH, server), { method: 'GET' });
+  if (r.status !== 200 || !r.body.includes('BEGIN CERTIFICATE')) throw new Error(`${server.origin}${CACERTS_PATH} answered ${r.status}: not a skiff API server?`);
+  const got = caCertHash(r.body);
+  if (got !== o.caCertHash.toLowerCase()) throw new Error(`the server's CA has hash ${got}, not the pinned ${o.caCertHash}: refusing to join (wrong server, or someone in between)`);
+  return r.body;
+}
+
+/** Trades a join token for the node's credentials, over TLS pinned to `ca`. */
+export async function requestJoin(server: URL, ca: string, token: string, nodeName: string, addresses: string[]): Promise<JoinResponse> {
+  const r = await httpsRequest(new URL(JOIN_PATH, server), {
+    method: 'POST',
+    ca,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token, nodeName, addresses }),
+  });
+  if (r.status !== 200) {
+    let msg = r.body;
+    try {
+      msg = (JSON.parse(r.body) as { message?: string }).message ?? r.body;
+    } catch {
+      // not JSON
+    }
+    throw new Error(`the server refused to join this node (${r.status}): ${msg}`);
+  }
+  return JSON.parse(r.body) as JoinResponse;
+}
+
+interface JoinState {
+  server: string;
+  nodeName: string;
+  token: string;
+}
+
+export async function agent(args: string[]): Promise<number> {
+  const usage = usageOf('agent --server URL --token TOKEN --ca-cert-hash sha256:... [flags]', spec);
+  const { flags } = parseFlags(args, spec, usage);
+  const dataDir = (flags['data-dir'] as string | undefined) ?? defaultDataDir();
+  const joinDir = join(dataDir, 'join');
+  const statePath = join(joinDir, 'state.json');
+  const saved = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as JoinState) : undefined;
+  const serverFlag = (flags.server as string | undefined) ?? saved?.server;
+  if (!serverFlag) throw new UsageError(`--server is required\n${usage}`);
+  let server: URL;
+  try {
+    server = new URL(serverFlag);
+  } catch {
+    throw new UsageError(`--server must be a URL like https://10.0.0.1:6443, got "${serverFlag}"`);
+  }
+  if (server.protocol !== 'https:') throw new UsageError(`--server must be an https:// URL, got "${serverFlag}"`);
+  const nodeName = ((flags['node-name'] as string | undefined) ?? saved?.nodeName ?? hostname()).toLowerCase();
+  const ip = (flags['node-ip'] as string | undefined) ?? detectNodeIP();
+  if (!ip) throw new UsageError("cannot tell this machine's IP address: pass --node-ip");
+  const log = (l: string) => console.log(`skiff: ${l}`);
+  let stop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (stop = resolve));
+  process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
+
+  let caCert: string;
+  let creds: { token: string; cert: string; key: string };
+  const rejoin = !saved || saved.server !== server.href || saved.nodeName !== nodeName;
+  try {
+    if (!rejoin) {
+      caCert = readFileSync(join(joinDir, 'ca.crt'), 'utf8');
+      creds = { token: saved!.token, cert: readFileSync(join(joinDir, 'agent.crt'), 'utf8'), key: readFileSync(join(joinDir, 'agent.key'), 'utf8') };
+      if (flags['ca-cert-hash'] && caCertHash(caCert) !== (flags['ca-cert-hash'] as string).toLowerCase()) throw new Error('the pinned CA does not match --ca-cert-hash');
+    } else {
+      if (!flags.token) throw new UsageError(`--token is required to join (skiff token create on the server prints one)\n${usage}`);
+      caCert = await discoverCA(server, { caCertFile: flags['ca-cert'] as string | undefined, caCertHash: flags['ca-cert-hash'] as string | undefined });
+      const r = await requestJoin(server, caCert, flags.token as string, nodeName, [ip, nodeName]);
+      mkdirSync(joinDir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(joinDir, 'ca.crt'), caCert);
+      writeFileSync(join(joinDir, 'agent.crt'), r.servingCert);
+      writeFileSync(join(joinDir, 'agent.key'), r.servingKey, { mode: 0o600 });
+      const state: JoinState = { server: server.href, nodeName, token: r.token };
+      writeFileSync(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
+      creds = { token: r.token, cert: r.servingCert, key: r.servingKey };
+      log(`joined ${server.origin} as node ${nodeName} (CA ${caCertHash(caCert)})`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    console.error(`skiff agent: ${(e as Error).message}`);
+    return 1;
+  }
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  writeKubeconfig(kubeconfig, { server: server.href.replace(/\/$/, ''), caCert, token: creds.token, user: `system:node:${nodeName}` });
+  const client = new Client({ server: server.href.replace(/\/$/, ''), ca: caCert, token: creds.token, userAgent: `skiff-agent/${nodeName}` });
+  const registry = flags.registry as string | undefined;
+  // Started by `skiff up --nodes`: stop with the parent (its end of stdin closes when it dies).
+  const lifeline = process.env.SKIFF_AGENT_LIFELINE === 'stdin';
+  if (lifeline) process.stdin.on('end', () => stop()).on('close', () => stop()).resume();
+  let node;
+  try {
+    node = await startNode({
+      client,
+      dataDir,
+      caCert,
+      servingCert: { cert: creds.cert, key: creds.key },
+      nodeName,
+      nodeIP: ip,
+      defaultRegistry: registry,
+      insecureRegistries: registry ? [registry] : undefined,
+      log,
+    });
+  } catch (e) {
+    console.error(`skiff agent: the node could not start: ${(e as Error).message}`);
+    client.close();
+    if (lifeline) process.stdin.destroy();
+    return 1;
+  }
+  log(`node ${node.nodeName} (${node.nodeIP}) runs containers with runc; API server ${server.origin}`);
+  log('agent running in the foreground; Ctrl-C stops it.');
+  await stopRequested;
+  await node.stop();
+  client.close();
+  if (lifeline) process.stdin.destroy();
+  log('agent stopped cleanly.');
+  return 0;
+}
