@@ -92,8 +92,14 @@ export interface ExtraNodes {
 
 /** Starts nodes 2..count as `skiff agent` children in their namespaces. */
 export async function startExtraNodes(o: ExtraNodesOptions): Promise<ExtraNodes> {
-  const { token, secret } = newJoinTokenSecret(3600);
-  await o.client.resource<Secret & KubeObject>('v1', 'secrets').create('kube-system', secret);
+  // A short-lived join token, only when a node has not joined yet (joined ones keep their credentials).
+  let token = '';
+  const unjoined = Array.from({ length: o.count - 1 }, (_, i) => i + 2).some((k) => !existsSync(join(nodesDir(o.dataDir), extraNodeName(k), 'join', 'state.json')));
+  if (unjoined) {
+    const made = newJoinTokenSecret(600);
+    await o.client.resource<Secret & KubeObject>('v1', 'secrets').create('kube-system', made.secret);
+    token = made.token;
+  }
   const children: { name: string; child: ChildProcess }[] = [];
   const main = process.argv[1]!;
   const caHash = caCertHash(readFileSync(o.caCertPath, 'utf8'));
@@ -106,7 +112,7 @@ export async function startExtraNodes(o: ExtraNodesOptions): Promise<ExtraNodes>
       `--net=/run/netns/${ns}`, '--',
       process.execPath, ...process.execArgv, main, 'agent',
       '--server', `https://${HOST_ADDRESS}:${o.apiPort}`,
-      '--token', token,
+      ...(token ? ['--token', token] : []),
       // Discovery as on a real machine: the CA is fetched and checked against its pinned hash.
       '--ca-cert-hash', caHash,
       '--node-name', name,
@@ -145,7 +151,9 @@ export async function startExtraNodes(o: ExtraNodesOptions): Promise<ExtraNodes>
 export function extraNodeDirs(dataDir: string): string[] {
   const d = nodesDir(dataDir);
   if (!existsSync(d)) return [];
-  return readdirSync(d).filter((n) => /^skiff-node-\d+$/.test(n)).map((n) => join(d, n));
+  return readdirSync(d, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && /^skiff-node-\d+$/.test(e.name))
+    .map((e) => join(d, e.name));
 }
 
 /** Deletes the nodes' namespaces, their veths and the host bridge (their routes go with them). */
@@ -160,7 +168,8 @@ export function removeNodeNetworks(dataDir: string): string[] {
     }
     ip(['link', 'del', `skn${k}`], { ignoreError: /Cannot find|does not exist/ });
   }
-  if (linkExists(NODES_BRIDGE)) {
+  // Only a cluster that had extra nodes owns the bridge (another cluster's skiff down must leave it alone).
+  if (extraNodeDirs(dataDir).length && linkExists(NODES_BRIDGE)) {
     ip(['link', 'del', NODES_BRIDGE]);
     removed.push(NODES_BRIDGE);
   }

@@ -1,6 +1,7 @@
-// The control plane as one process: store, cluster CA, tokens, API server,
-// kubeconfig. `skiff server` runs it alone; `skiff up` runs it with the node
-// parts as they are built.
+// The control plane as one process: store, cluster CA, tokens, API server
+// (with access control, admission, metrics and the dashboard), kubeconfig,
+// the controller manager, the scheduler and the image registry. `skiff
+// server` runs it alone; `skiff up` runs it with a node (node.ts).
 
 import { join } from 'node:path';
 import { ensurePKI } from '../apiserver/auth/pki.ts';
@@ -72,7 +73,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     // Prometheus' certificate for scraping agents (docs/monitoring.md).
     ensureMetricsClientCert(join(o.dataDir, 'pki'));
     const monitoring = new ControlPlaneMonitoring({ store, kubelet: { ca: pki.caCert, ...kubeletClient }, log: o.log });
-    // Joining agents (`skiff agent`, docs/cluster.md) reach the API before they have credentials.
+    // Joining agents (`skiff agent`, src/cli/join.ts) reach these routes before they have credentials.
     let adminClient: Client | undefined;
     const joining = joinRoutes({ client: () => adminClient, tokens, caCert: pki.caCert, pkiDir: join(o.dataDir, 'pki'), log: o.log });
     const server = new ApiServer({

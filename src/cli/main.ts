@@ -23,6 +23,7 @@ commands:
   kubectl   run kubectl against this machine's cluster
   build     build an image from a Dockerfile (skiff build -t NAME:TAG [--push] DIR)
   image     pull, push, list, remove, inspect, import, export, tag and bootstrap (base) images
+  user      make a user with a client certificate and its kubeconfig (skiff user create NAME --group G)
   doctor    check that this machine can run a node (kernel, cgroups, runc, conmon, nft, ports)
   version   print the version
   help      this text`;

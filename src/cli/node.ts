@@ -19,7 +19,8 @@ import { LocalImageService } from '../engine/image/service.ts';
 import { RuncRuntime } from '../engine/runc/runtime.ts';
 import { CniNetwork } from '../network/cni/cni.ts';
 import { withNetwork } from '../network/runtime.ts';
-import { bridgeConflist, DEFAULT_CONFLIST_NAME } from '../network/cni/config.ts';
+import { bridgeConflist, DEFAULT_BRIDGE, DEFAULT_CONFLIST_NAME } from '../network/cni/config.ts';
+import { ensureBridge } from '../network/bridge.ts';
 import { ServiceProxy } from '../network/proxy/proxier.ts';
 import { DnsServer } from '../network/dns/server.ts';
 import { publishDns, DNS_SERVICE_IP } from '../network/dns/publish.ts';
@@ -91,6 +92,11 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       if (current !== text) {
         writeFileSync(path, text);
         log?.(`node: pod network ${cidr} (CNI config ${path})`);
+      }
+      try {
+        ensureBridge({ bridge: o.bridge ?? DEFAULT_BRIDGE, podCIDR: cidr, serviceCIDR: o.serviceCIDR ?? '10.43.0.0/16' });
+      } catch (e) {
+        log?.(`node: ${(e as Error).message}`);
       }
     };
     self.onAdd(writeCni).onUpdate((_, n) => writeCni(n));

@@ -1,11 +1,12 @@
-// `skiff server`: the control plane alone (API server now; controllers and
-// scheduler join it as they are built), for machines whose nodes join with
-// `skiff agent`. `skiff up` shares runForeground with it.
+// `skiff server`: the control plane alone (API server, controllers,
+// scheduler, registry), for machines whose nodes join with `skiff agent`.
+// `skiff up` shares runForeground with it and adds a node.
 
 import { isStoreError } from '../storage/store.ts';
 import { parseFlags, usageOf, UsageError, type FlagSpec } from './args.ts';
 import { DEFAULT_API_PORT, startControlPlane } from './controlplane.ts';
 import { defaultDataDir } from './datadir.ts';
+import { formatChecks, realHost, runChecks } from './preflight.ts';
 import { startNode, type RunningNode } from './node.ts';
 import { parseTTL } from './token.ts';
 import { ensureHostBridge, ensureServingCertCovers, HOST_ADDRESS, MAX_NODES, startExtraNodes, type ExtraNodes } from './cluster.ts';
@@ -34,7 +35,7 @@ export async function runForeground(command: string, args: string[], spec: FlagS
   const nodes = flags.nodes === undefined ? 1 : Number(flags.nodes);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) throw new UsageError(`--nodes must be a number from 1 to ${MAX_NODES}, got "${flags.nodes}"`);
   const grace = (flags['node-monitor-grace-period'] as string | undefined) ?? process.env.SKIFF_NODE_MONITOR_GRACE_PERIOD;
-  const graceMs = grace === undefined ? undefined : parseTTL(grace) * 1000;
+  const graceMs = grace === undefined ? undefined : parseTTL(grace, '--node-monitor-grace-period') * 1000;
   if (graceMs === 0) throw new UsageError('--node-monitor-grace-period must be more than 0');
   const multi = fo.node === true && nodes > 1;
   if (multi) {
@@ -57,6 +58,14 @@ export async function runForeground(command: string, args: string[], spec: FlagS
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  if (fo.node) {
+    // A node needs root, cgroups, overlayfs and its binaries: say what is missing before starting anything.
+    const failed = (await runChecks(realHost, { port })).filter((r) => r.level === 'fail');
+    if (failed.length > 0) {
+      console.error(`skiff ${command}: this machine cannot run a node yet:\n${formatChecks(failed)}\n(skiff doctor shows every check)`);
+      return 1;
+    }
+  }
   const t0 = performance.now();
   let cp;
   try {

@@ -20,9 +20,9 @@ const spec: FlagSpec = {
 };
 
 /** "90s", "30m", "24h", "2d" or "0" as seconds (0: no expiry). */
-export function parseTTL(v: string): number {
+export function parseTTL(v: string, flag = '--ttl'): number {
   const m = /^(\d+)(s|m|h|d)?$/.exec(v.trim());
-  if (!m) throw new UsageError(`--ttl must be a duration like 90s, 30m or 24h, got "${v}"`);
+  if (!m) throw new UsageError(`${flag} must be a duration like 90s, 30m or 24h, got "${v}"`);
   return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's'];
 }
 

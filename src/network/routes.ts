@@ -1,9 +1,10 @@
 // Host-gateway routes between nodes (flannel's host-gw, without the
 // daemon): for every other Node with a spec.podCIDR and an InternalIP, a
-// route `ip route replace <podCIDR> via <gateway>` in this node's network
-// namespace, where the gateway is the node's address when it is on a
-// directly connected network, else the next hop this node uses to reach it.
-// Kept in step by watching Nodes; routes of deleted nodes are removed.
+// route `ip route replace <podCIDR> via <nodeIP>` in this node's network
+// namespace, for peers on a directly connected network only (host-gw needs
+// layer-2 adjacency; a peer behind a router is reached by the default route,
+// and pod traffic is never sent to an outside gateway). Kept in step by
+// watching Nodes; routes of deleted or no-longer-adjacent nodes are removed.
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -34,7 +35,7 @@ export function peerRoutes(nodes: Node[], self: string): PeerRoute[] {
 
 /** How routes are read and written: `ip` in this process's network namespace (tests give a fake). */
 export interface RouteTable {
-  /** The next hop towards `ip`: a gateway, or `ip` itself when directly connected; undefined when it is this host's own address. */
+  /** `ip` itself when it is on a directly connected network; undefined when it is behind a gateway or this host's own address. */
   nextHop(ip: string): Promise<string | undefined>;
   replace(cidr: string, via: string): Promise<void>;
   remove(cidr: string): Promise<void>;
@@ -44,8 +45,8 @@ export const ipRouteTable: RouteTable = {
   async nextHop(ip) {
     const { stdout } = await run('ip', ['-j', 'route', 'get', ip]);
     const [r] = JSON.parse(stdout) as { type?: string; dev?: string; gateway?: string }[];
-    if (!r || r.type === 'local' || r.dev === 'lo') return undefined;
-    return r.gateway ?? ip;
+    if (!r || r.type === 'local' || r.dev === 'lo' || r.gateway) return undefined;
+    return ip;
   },
   async replace(cidr, via) {
     await run('ip', ['route', 'replace', cidr, 'via', via]);
@@ -130,9 +131,9 @@ export class RouteSync {
     const want = peerRoutes(this.nodes.list(), this.o.nodeName);
     const seen = new Set<string>();
     for (const r of want) {
-      seen.add(r.cidr);
       const via = await this.table.nextHop(r.nodeIP);
       if (!via) continue;
+      seen.add(r.cidr);
       if (this.installed.get(r.cidr) === via) continue;
       await this.table.replace(r.cidr, via);
       this.installed.set(r.cidr, via);

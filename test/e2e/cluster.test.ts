@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { waitFor, within } from '../support/wait.ts';
 import { hasKubectl, kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
 import { buildBusyboxImage } from '../support/images.ts';
+import { acquireHostLock } from '../support/hostlock.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const missing = ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/lib/cni/bridge', '/usr/sbin/nft'].filter((p) => !existsSync(p));
@@ -32,6 +33,7 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
   let dir: string;
   let up: ChildProcess | undefined;
   let out = '';
+  let releaseHost: (() => void) | undefined;
   let k: (args: string[], o?: { stdin?: string; timeoutMs?: number }) => Promise<KubectlResult>;
   const skiff = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', env: { ...process.env, SKIFF_DATA_DIR: dir }, timeout: 120_000 });
 
@@ -66,6 +68,8 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
   }
 
   before(async () => {
+    // One cluster on the host at a time (the nft table, pod bridge and agent port are host-wide).
+    releaseHost = await acquireHostLock();
     dir = mkdtempSync(join(tmpdir(), 'skiff-e2e-'));
     const layout = join(dir, 'busybox-layout');
     await buildBusyboxImage(layout, { tag: '1.35' });
@@ -84,6 +88,7 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
       if (r.status !== 0) console.error(r.stdout, r.stderr);
       rmSync(dir, { recursive: true, force: true });
     }
+    releaseHost?.();
   });
 
   test('the node is Ready and runs runc', async () => {
@@ -158,6 +163,32 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
       const now = await live();
       return !now.includes(pods[0]!) && now.length === 3;
     }, 'a replacement pod', 60_000, 200);
+  });
+
+  test('kubectl top, and autoscale scales up under CPU load and back down after it', async () => {
+    // Each pod burns CPU until /tmp/stop exists (capped at 200m, twice its 100m request).
+    await ok([
+      'create', 'deployment', 'burn', '--image=busybox:1.35', '--replicas=1', '--',
+      'sh', '-c', 'while true; do if [ -f /tmp/stop ]; then sleep 1; else :; fi; done',
+    ]);
+    await ok(['set', 'resources', 'deployment/burn', '--requests=cpu=100m', '--limits=cpu=200m']);
+    await ok(['rollout', 'status', 'deployment/burn', '--timeout=90s'], { timeoutMs: 100_000 });
+    await waitFor(async () => /burn-\S+\s+\d+m\s+\d+Mi/.test((await k(['top', 'pods', '-l', 'app=burn'])).stdout), 'kubectl top pods to show the pod', 60_000, 1000);
+    assert.match(await ok(['top', 'nodes']), /CPU\(cores\)/);
+    await ok(['autoscale', 'deployment', 'burn', '--min=2', '--max=4', '--cpu-percent=80']);
+    // No scale-down stabilization, so the test need not wait Kubernetes' 5 minutes.
+    await ok(['patch', 'hpa', 'burn', '--type=merge', '-p', JSON.stringify({ spec: { behavior: { scaleDown: { stabilizationWindowSeconds: 0 } } } })]);
+    const replicas = async () => Number((await ok(['get', 'deployment', 'burn', '-o', 'jsonpath={.spec.replicas}'])).trim());
+    await waitFor(async () => (await replicas()) === 4, 'the HPA to scale burn up to 4', 120_000, 1000);
+    const pods = (await ok(['get', 'pods', '-l', 'app=burn', '-o', 'jsonpath={.items[*].metadata.name}'])).trim().split(/\s+/);
+    await ok(['rollout', 'status', 'deployment/burn', '--timeout=90s'], { timeoutMs: 100_000 });
+    for (const p of (await ok(['get', 'pods', '-l', 'app=burn', '-o', 'jsonpath={.items[*].metadata.name}'])).trim().split(/\s+/)) assert.equal((await k(['exec', p, '--', 'sh', '-c', ': > /tmp/stop'])).code, 0);
+    assert.ok(pods.length >= 2);
+    await waitFor(async () => (await replicas()) === 2, 'the HPA to scale burn back down to its minimum 2', 120_000, 1000);
+    const describe = await ok(['describe', 'hpa', 'burn']);
+    assert.match(describe, /SuccessfulRescale\s+.*New size: 4; reason: cpu resource utilization \(percentage of request\) above target/);
+    assert.match(describe, /New size: 2; reason: All metrics below target/);
+    await ok(['delete', 'deployment', 'burn']);
   });
 
   test('a restarted skiff up keeps the containers running', async () => {

@@ -91,7 +91,7 @@ describe('skiff up --nodes 3, driven by kubectl', { skip, concurrency: false }, 
       const r = skiff({ SKIFF_DATA_DIR: d }, 'image', 'import', layout, '--name', 'busybox:1.35');
       assert.equal(r.status, 0, r.stderr);
     }
-    up = spawn(process.execPath, ['--import', 'tsx', main, 'up', '--data-dir', dir, '--port', '0', '--nodes', '3', '--node-monitor-grace-period', '8s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    up = spawn(process.execPath, ['--import', 'tsx', main, 'up', '--data-dir', dir, '--port', '0', '--nodes', '3', '--node-monitor-grace-period', '20s'], { stdio: ['ignore', 'pipe', 'pipe'] });
     up.stdout!.on('data', (d) => (out += d));
     up.stderr!.on('data', (d) => (out += d));
     await waitFor(() => /running in the foreground/.test(out) || up!.exitCode !== null, 'skiff up --nodes 3 to be ready', 90_000, 50);
@@ -171,7 +171,10 @@ describe('skiff up --nodes 3, driven by kubectl', { skip, concurrency: false }, 
       const b = await getFrom('box', 'web.default.svc.cluster.local', 80);
       if (b) seen.add(b);
       return seen.size === 3;
-    }, 'answers from all three replicas through web:80', 60_000, 100);
+    }, 'answers from all three replicas through web:80', 60_000, 100).catch(async (e) => {
+      const dns = await k(['exec', 'box', '--', 'nslookup', 'web.default.svc.cluster.local']);
+      throw new Error(`${(e as Error).message} (seen ${[...seen].join(', ')}; nslookup: ${dns.stdout}${dns.stderr})`);
+    });
   });
 
   test('a restarted joined agent keeps its containers running', async () => {

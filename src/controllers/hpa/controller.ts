@@ -131,13 +131,16 @@ export class HpaController {
       await this.writeStatus(hpa, { currentReplicas: hpa.status?.currentReplicas ?? 0, desiredReplicas: hpa.status?.desiredReplicas ?? 0, conditions });
       return;
     }
-    const current = scale.status?.replicas ?? 0;
+    // As Kubernetes: the replicas asked for are "current" (a scale just made may not show in status yet);
+    // status.currentReplicas reports what runs.
+    const current = scale.spec?.replicas ?? scale.status?.replicas ?? 0;
+    const running = scale.status?.replicas ?? 0;
     const min = hpa.spec!.minReplicas ?? 1;
     const max = hpa.spec!.maxReplicas;
     if ((scale.spec?.replicas ?? current) === 0 && min > 0) {
       cond('AbleToScale', 'True', 'SucceededGetScale', 'the HPA controller was able to get the target\'s current scale');
       cond('ScalingActive', 'False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero');
-      await this.writeStatus(hpa, { currentReplicas: current, desiredReplicas: 0, conditions });
+      await this.writeStatus(hpa, { currentReplicas: running, desiredReplicas: 0, conditions });
       return;
     }
 
@@ -197,7 +200,7 @@ export class HpaController {
       const msg = `the HPA was unable to compute the replica count: ${failures[0] ?? 'no metrics'}`;
       this.recorder.event(hpa, 'Warning', 'FailedComputeMetricsReplicas', `invalid metrics (${failures.length} invalid out of ${hpa.spec!.metrics?.length ?? 1}), first error is: ${failures[0]}`);
       conditions.push({ type: 'ScalingActive', status: 'False', reason: 'FailedGetResourceMetric', message: msg });
-      await this.writeStatus(hpa, { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? current, currentMetrics: validStatuses, conditions });
+      await this.writeStatus(hpa, { currentReplicas: running, desiredReplicas: hpa.status?.desiredReplicas ?? current, currentMetrics: validStatuses, conditions });
       return;
     }
     cond('ScalingActive', 'True', 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${hpa.spec!.metrics?.[0]?.resource?.name ?? 'cpu'} resource utilization (percentage of request)`);
@@ -220,7 +223,7 @@ export class HpaController {
       } catch (e) {
         conditions[0] = { type: 'AbleToScale', status: 'False', reason: 'FailedUpdateScale', message: `the HPA controller was unable to update the target scale: ${(e as Error).message}` };
         this.recorder.event(hpa, 'Warning', 'FailedRescale', `New size: ${limited.replicas}; reason: ${reasonText}; error: ${(e as Error).message}`);
-        await this.writeStatus(hpa, { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? current, currentMetrics: validStatuses, conditions });
+        await this.writeStatus(hpa, { currentReplicas: running, desiredReplicas: hpa.status?.desiredReplicas ?? current, currentMetrics: validStatuses, conditions });
         return;
       }
       events.push({ at: now, change: limited.replicas - current });
@@ -229,7 +232,7 @@ export class HpaController {
       this.opts.log?.(`hpa: ${key}: ${current} -> ${limited.replicas} (${reasonText})`);
     }
     this.scaleEvents.set(key, events);
-    await this.writeStatus(hpa, { currentReplicas: current, desiredReplicas: limited.replicas, currentMetrics: validStatuses, conditions, ...(lastScaleTime ? { lastScaleTime } : {}) });
+    await this.writeStatus(hpa, { currentReplicas: running, desiredReplicas: limited.replicas, currentMetrics: validStatuses, conditions, ...(lastScaleTime ? { lastScaleTime } : {}) });
   }
 
   private async podMetrics(namespace: string, selector: string): Promise<Map<string, PodMetrics>> {
