@@ -176,5 +176,8 @@ export async function agent(args: string[]): Promise<number> {
   client.close();
   if (lifeline) process.stdin.destroy();
   log('agent stopped cleanly.');
+  // Work that no longer matters (a container's grace period the next start will finish) must not
+  // hold the process: exit soon even if such work is still pending.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
   return 0;
 }

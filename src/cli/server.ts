@@ -139,6 +139,9 @@ export async function runForeground(command: string, args: string[], spec: FlagS
   await node?.stop();
   await cp.stop();
   console.log('skiff: stopped cleanly.');
+  // Work that no longer matters (a container's grace period the next start will finish) must not
+  // hold the process: exit soon even if such work is still pending.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
   return 0;
 }
 

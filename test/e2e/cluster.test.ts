@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { waitFor, within } from '../support/wait.ts';
 import { hasKubectl, kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
@@ -65,6 +66,20 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
     if (r.code !== 0) return null;
     const body = r.stdout.split('\r\n\r\n')[1];
     return body?.trim() || null;
+  }
+
+  /** One HTTP GET from this host (the node's own addresses and the service CIDR routed to its bridge). */
+  function httpGet(host: string, port: number): Promise<string | null> {
+    return new Promise((resolve) => {
+      const req = request({ host, port, path: '/', timeout: 3000 }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(body.trim()));
+      });
+      req.on('error', () => resolve(null));
+      req.on('timeout', () => req.destroy());
+      req.end();
+    });
   }
 
   before(async () => {
@@ -128,6 +143,23 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
     assert.match((await getFrom('box', nodeIP, Number(nodePort))) ?? '', /^web-/);
   });
 
+  test('from the host: the Service by ClusterIP, NodePort and LoadBalancer IP; DNS names inside a pod', async () => {
+    const svc = JSON.parse(await ok(['get', 'svc', 'web', '-o', 'json']));
+    const nodeIP = (await ok(['get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}'])).trim();
+    assert.equal((await httpGet(svc.spec.clusterIP, 80))?.startsWith('web-'), true, 'ClusterIP from the host');
+    assert.equal((await httpGet(nodeIP, svc.spec.ports[0].nodePort))?.startsWith('web-'), true, 'NodePort from the host');
+    await ok(['patch', 'svc', 'web', '-p', '{"spec":{"type":"LoadBalancer"}}']);
+    const external = await waitFor(async () => (await ok(['get', 'svc', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim(), 'an external IP', 30_000, 200);
+    assert.match(await ok(['get', 'svc', 'web']), new RegExp(`web\\s+LoadBalancer\\s+\\S+\\s+${external.replace(/\./g, '\\.')}\\s`));
+    await waitFor(async () => (await httpGet(external, 80))?.startsWith('web-'), 'the LoadBalancer IP to answer', 30_000, 200);
+    // Names resolve inside pods through the cluster DNS (busybox's own resolver reads the pod's resolv.conf).
+    const ns = await ok(['exec', 'box', '--', 'sh', '-c', 'nslookup web.default.svc.cluster.local && nslookup kubernetes.default.svc.cluster.local']);
+    assert.match(ns, new RegExp(`Address:?\\s+(1: )?${svc.spec.clusterIP.replace(/\./g, '\\.')}`));
+    await ok(['create', 'service', 'clusterip', 'webh', '--clusterip=None', '--tcp=80:8080']);
+    await ok(['patch', 'svc', 'webh', '-p', '{"spec":{"selector":{"app":"web"}}}']);
+    await waitFor(async () => ((await k(['exec', 'box', '--', 'sh', '-c', 'nslookup webh.default.svc.cluster.local'])).stdout.match(/10\.42\.\d+\.\d+/g) ?? []).length >= 2, 'the headless name to resolve to the pods', 30_000, 500);
+  });
+
   test('a rolling update keeps the Service answering every request', async () => {
     // Readiness gates the new pods; old ones keep serving until they are out of the endpoints.
     await ok(['patch', 'deployment', 'web', '--type=strategic', '-p', JSON.stringify({ spec: { minReadySeconds: 1, template: { spec: { containers: [{ name: 'busybox', readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }] } } } })]);
@@ -189,6 +221,81 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
     assert.match(describe, /SuccessfulRescale\s+.*New size: 4; reason: cpu resource utilization \(percentage of request\) above target/);
     assert.match(describe, /New size: 2; reason: All metrics below target/);
     await ok(['delete', 'deployment', 'burn']);
+  });
+
+  test('pods as the kubelet runs them: crash loops, shared volumes and localhost, config, OOM, logs -f, port-forward', async () => {
+    const manifest = (o: object) => JSON.stringify(o);
+    await ok(['create', 'configmap', 'cfg', '--from-literal=greeting=hi-from-config']);
+    await ok(['create', 'secret', 'generic', 'sec', '--from-literal=password=s3cret']);
+    await ok(['apply', '-f', '-'], {
+      stdin: manifest({
+        apiVersion: 'v1', kind: 'List', items: [
+          { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash' }, spec: { containers: [{ name: 'c', image: 'busybox:1.35', command: ['sh', '-c', 'echo dying; exit 2'] }] } },
+          {
+            apiVersion: 'v1', kind: 'Pod', metadata: { name: 'duo' },
+            spec: {
+              volumes: [{ name: 'shared', emptyDir: {} }, { name: 'cfg', configMap: { name: 'cfg' } }, { name: 'sec', secret: { secretName: 'sec' } }],
+              containers: [
+                { name: 'writer', image: 'busybox:1.35', command: ['sh', '-c', 'echo from-writer > /data/note; mkdir -p /www; echo served-on-localhost > /www/index.html; exec httpd -f -p 9090 -h /www'], volumeMounts: [{ name: 'shared', mountPath: '/data' }] },
+                {
+                  name: 'reader', image: 'busybox:1.35', command: ['sh', '-c', 'while true; do echo tick; sleep 1; done'],
+                  env: [{ name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } }, { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } }],
+                  volumeMounts: [{ name: 'shared', mountPath: '/data' }, { name: 'cfg', mountPath: '/etc/cfg' }, { name: 'sec', mountPath: '/etc/sec' }],
+                },
+              ],
+            },
+          },
+          { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hog' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.35', command: ['sh', '-c', 'x=a; while true; do x=$x$x; done'], resources: { limits: { memory: '32Mi' } } }] } },
+        ],
+      }),
+    });
+    await waitFor(async () => /duo\s+2\/2\s+Running/.test(await ok(['get', 'pod', 'duo'])), 'pod duo Running', 60_000, 200);
+    const inReader = await ok(['exec', 'duo', '-c', 'reader', '--', 'sh', '-c', 'cat /data/note; cat /etc/cfg/greeting; echo; cat /etc/sec/password; echo; echo $GREETING $PASSWORD; printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 2 127.0.0.1 9090 | tail -1']);
+    assert.deepEqual(inReader.trim().split('\n'), ['from-writer', 'hi-from-config', 's3cret', 'hi-from-config s3cret', 'served-on-localhost']);
+    // logs -f follows new lines (bounded by kubectl's own timeout).
+    const follow = await k(['logs', '-f', 'duo', '-c', 'reader', '--tail=1'], { timeoutMs: 3500 });
+    assert.ok((follow.stdout.match(/tick/g) ?? []).length >= 2, follow.stdout);
+    // port-forward, then an HTTP request through it from this host.
+    const pf = spawn('/usr/lib/google-cloud-sdk/bin/kubectl.1.32', ['--kubeconfig', join(dir, 'kubeconfig.yaml'), 'port-forward', 'pod/duo', '0:9090'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let pfOut = '';
+      pf.stdout!.on('data', (d) => (pfOut += d));
+      const local = await waitFor(() => pfOut.match(/Forwarding from 127\.0\.0\.1:(\d+)/)?.[1], 'port-forward to listen', 15_000, 50);
+      assert.equal(await httpGet('127.0.0.1', Number(local)), 'served-on-localhost');
+    } finally {
+      pf.kill();
+    }
+    // A crashing container backs off with rising restarts; the OOM hog is shown OOMKilled.
+    await waitFor(async () => {
+      const p = JSON.parse(await ok(['get', 'pod', 'crash', '-o', 'json']));
+      const cs = p.status.containerStatuses?.[0];
+      return cs?.restartCount >= 1 && cs.state?.waiting?.reason === 'CrashLoopBackOff' && cs.lastState?.terminated?.exitCode === 2;
+    }, 'crash in CrashLoopBackOff with restarts', 60_000, 500);
+    assert.match(await ok(['get', 'pod', 'crash']), /crash\s+0\/1\s+CrashLoopBackOff\s+\d+/);
+    await waitFor(async () => /hog\s+0\/1\s+OOMKilled/.test(await ok(['get', 'pod', 'hog'])), 'hog OOMKilled', 60_000, 500);
+    assert.equal((await ok(['get', 'pod', 'hog', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}'])).trim(), '137');
+    await ok(['delete', 'pod', 'crash', 'hog', '--grace-period=1']);
+  });
+
+  test('a Job runs to completion; deleting a Deployment removes its ReplicaSets and pods', async () => {
+    await ok(['create', 'job', 'once', '--image=busybox:1.35', '--', 'sh', '-c', 'echo job done']);
+    await ok(['wait', '--for=condition=complete', 'job/once', '--timeout=60s'], { timeoutMs: 70_000 });
+    assert.match(await ok(['get', 'job', 'once']), /once\s+Complete\s+1\/1/);
+    assert.equal((await ok(['logs', 'job/once'])).trim(), 'job done');
+    await ok(['create', 'deployment', 'temp', '--image=busybox:1.35', '--replicas=2', '--', 'sleep', '3600']);
+    await ok(['rollout', 'status', 'deployment/temp', '--timeout=60s'], { timeoutMs: 70_000 });
+    await ok(['delete', 'deployment', 'temp', '--cascade=foreground', '--timeout=90s'], { timeoutMs: 100_000 });
+    assert.equal((await ok(['get', 'rs,pods', '-l', 'app=temp', '-o', 'name'])).trim(), '');
+  });
+
+  test('skiff build: an image built from a Dockerfile runs as a pod', async () => {
+    const boot = skiff('image', 'bootstrap', 'busybox');
+    assert.equal(boot.status, 0, boot.stderr);
+    const built = skiff('build', '-t', 'hello:1', join(root, 'examples', 'static-hello'));
+    assert.equal(built.status, 0, built.stdout + built.stderr);
+    await ok(['run', 'hello', '--image=hello:1']);
+    await waitFor(async () => /hello\s+1\/1\s+Running/.test(await ok(['get', 'pod', 'hello'])), 'pod hello Running', 60_000, 200);
+    assert.match(await ok(['logs', 'hello']), /hello from a static binary/);
   });
 
   test('a restarted skiff up keeps the containers running', async () => {
