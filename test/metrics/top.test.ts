@@ -58,7 +58,7 @@ describe('metrics.k8s.io and kubectl top', { skip: hasKubectl(KUBECTL) ? undefin
     assert.equal(n.metadata.name, 'node-m');
     assert.match(n.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.match(n.window, /^(\d+h)?(\d+m)?[\d.]+(s|ms)$/);
-    assert.match(n.usage.cpu, /^\d+n?$/);
+    assert.match(n.usage.cpu, /^\d+[num]?$/);
     assert.match(n.usage.memory, /^\d+(Ki|Mi|Gi)?$/);
 
     const pm = (await api('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/web-1')).body;
@@ -66,7 +66,7 @@ describe('metrics.k8s.io and kubectl top', { skip: hasKubectl(KUBECTL) ? undefin
     assert.deepEqual(pm.metadata.labels, { app: 'web' });
     assert.deepEqual(pm.containers.map((c: { name: string }) => c.name).sort(), ['app', 'sidecar']);
     for (const c of pm.containers) {
-      assert.match(c.usage.cpu, /^\d+n?$/);
+      assert.match(c.usage.cpu, /^\d+[num]?$/);
       assert.ok(Number(c.usage.memory.replace(/Ki$/, '')) > 0);
     }
     // The fake runtime adds 1 ms of CPU per stats read: the rate is positive.

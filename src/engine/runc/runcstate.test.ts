@@ -35,8 +35,9 @@ function rawCreate(bundle: string, runcRoot: string, id: string, args: string[])
   spec.process.args = args;
   spec.linux.cgroupsPath = `${spec.linux.cgroupsPath}-raw-${id}`;
   writeFileSync(join(b, 'config.json'), JSON.stringify(spec));
-  const r = spawnSync('/usr/sbin/runc', ['--root', runcRoot, 'create', '-b', b, '--pid-file', join(b, 'pid'), id], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  // stdio to /dev/null: the init inherits it, and a pipe would stay open (spawnSync would wait for it)
+  const r = spawnSync('/usr/sbin/runc', ['--root', runcRoot, '--log', join(b, 'runc.log'), 'create', '-b', b, '--pid-file', join(b, 'pid'), id], { stdio: 'ignore', timeout: 10_000 });
+  assert.equal(r.status, 0, existsSync(join(b, 'runc.log')) ? readFileSync(join(b, 'runc.log'), 'utf8') : String(r.error));
   return Number(readFileSync(join(b, 'pid'), 'utf8'));
 }
 
@@ -55,12 +56,17 @@ test('a start whose init died first fails at once instead of hanging', { skip },
   const tmpl = await rt.createContainer(sb, containerConfig('tmpl', { command: ['true'] }), cfg);
   const root = join(rt.root, 'raw-runc');
   const pid = rawCreate(join(rt.root, 'containers', tmpl, 'bundle'), root, 'dead', ['true']);
-  t.after(() => spawnSync('/usr/sbin/runc', ['--root', root, 'delete', '--force', 'dead']));
-  assert.equal(await hasExecFifo(join(root, 'dead')), true, 'created: the fifo waits');
-  process.kill(pid, 'SIGKILL');
-  const t0 = Date.now();
-  await assert.rejects(startCreated(join(root, 'dead'), pid, 5_000), (e: unknown) => e instanceof StartError && /exited before it was started/.test(e.message));
-  assert.ok(Date.now() - t0 < 2_000, `gave up after ${Date.now() - t0} ms`);
+  try {
+    assert.equal(await hasExecFifo(join(root, 'dead')), true, 'created: the fifo waits');
+    process.kill(pid, 'SIGKILL');
+    const t0 = Date.now();
+    await assert.rejects(startCreated(join(root, 'dead'), pid, 5_000), (e: unknown) => e instanceof StartError && /exited before it was started/.test(e.message));
+    assert.ok(Date.now() - t0 < 2_000, `gave up after ${Date.now() - t0} ms`);
+  } finally {
+    // before the harness removes the root: runc needs its state to remove the cgroups
+    spawnSync('/usr/sbin/runc', ['--root', root, 'delete', '--force', 'dead'], { stdio: 'ignore' });
+  }
+  assert.equal(existsSync(join(root, 'dead')), false);
   void runcRoot;
 });
 

@@ -23,15 +23,6 @@ interface RuncState {
   cgroup_paths?: Record<string, string>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The start time (clock ticks since boot) of `pid` from /proc, or undefined when it is gone or a zombie. */
 async function startTime(pid: number): Promise<number | undefined> {
   let stat: string;
@@ -74,8 +65,13 @@ export async function startCreated(stateDir: string, pid: number, timeoutMs = 10
     }
   };
   const deadline = Date.now() + timeoutMs;
+  // a dead init (gone, or a zombie its parent has not reaped yet) never opens the fifo
   const watchdog = setInterval(() => {
-    if (!alive(pid) || Date.now() > deadline) void release();
+    if (Date.now() > deadline) void release();
+    else
+      void startTime(pid).then((st) => {
+        if (st === undefined) void release();
+      });
   }, 20);
   let byte = 0;
   try {

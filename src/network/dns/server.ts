@@ -66,24 +66,34 @@ export class DnsServer {
     this.services.start();
     this.slices.start();
     await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
-    const udp = createSocket({ type: 'udp4', reuseAddr: false });
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(this.opts.port, this.opts.host, () => resolve());
-    });
-    udp.on('message', (msg, rinfo) => {
-      void this.answer(msg, 'udp').then((out) => {
-        if (out) udp.send(out, rinfo.port, rinfo.address);
+    // UDP and TCP share the port number; with port 0 the TCP side may find UDP's number taken, so try again.
+    for (let attempt = 0; ; attempt++) {
+      const udp = createSocket({ type: 'udp4', reuseAddr: false });
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(this.opts.port, this.opts.host, () => resolve());
       });
-    });
-    this.udp = udp;
-    const port = udp.address().port;
-    this.tcp = createServer((conn) => this.serveTcp(conn));
-    await new Promise<void>((resolve, reject) => {
-      this.tcp!.once('error', reject);
-      this.tcp!.listen(port, this.opts.host, () => resolve());
-    });
-    return port;
+      const port = udp.address().port;
+      const tcp = createServer((conn) => this.serveTcp(conn));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          tcp.once('error', reject);
+          tcp.listen(port, this.opts.host, () => resolve());
+        });
+      } catch (e) {
+        udp.close();
+        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' && this.opts.port === 0 && attempt < 20) continue;
+        throw e;
+      }
+      udp.on('message', (msg, rinfo) => {
+        void this.answer(msg, 'udp').then((out) => {
+          if (out) udp.send(out, rinfo.port, rinfo.address);
+        });
+      });
+      this.udp = udp;
+      this.tcp = tcp;
+      return port;
+    }
   }
 
   async stop(): Promise<void> {
