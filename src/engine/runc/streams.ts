@@ -181,7 +181,19 @@ export async function execTtyInContainer(t: TtyExecTarget, opts: ExecOptions): P
       done = true;
       if (timer) clearTimeout(timer);
       // conmon reports the exec'd process' exit on the attach pipe (and, by version, the sync pipe)
-      const exit = await Promise.race([readConmonMessage(attachPipe), readConmonMessage(sync), new Promise<undefined>((r) => setTimeout(r, 10_000, undefined))]).catch(() => undefined);
+      // ... and always in the exit dir: a file named after the exec session, which a message lost to a
+      // closing pipe cannot take away.
+      const exitFile = join(session, execId);
+      const fromFile = (async () => {
+        for (let i = 0; i < 500; i++) {
+          const text = (await readFile(exitFile, 'utf8').catch(() => '')).trim();
+          if (text !== '' && Number.isFinite(Number(text))) return { data: Number(text) };
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return undefined;
+      })();
+      const fromPipe = (p: Readable) => readConmonMessage(p).catch(() => new Promise<never>(() => {}));
+      const exit = await Promise.race([fromPipe(attachPipe), fromPipe(sync), fromFile]);
       const code = exit?.data;
       return { exitCode: code !== undefined && Number.isFinite(code) && code >= 0 ? code : 255, ...(timedOut ? { timedOut: true } : {}) };
     } finally {
