@@ -109,6 +109,8 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
   test('the node is Ready and runs runc', async () => {
     await waitFor(async () => / Ready /.test(await ok(['get', 'nodes'])), 'the node to be Ready', 30_000, 200);
     assert.match(await ok(['get', 'nodes', '-o', 'wide']), /runc/);
+    // Fires at the next minute; checked near the end of the file, which runs longer than that.
+    await ok(['create', 'cronjob', 'tick', '--image=busybox:1.35', '--schedule=* * * * *', '--', 'sh', '-c', 'echo tock']);
   });
 
   test('a pod runs in a real container with its own IP, logs and exec', async () => {
@@ -296,6 +298,50 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
     await ok(['run', 'hello', '--image=hello:1']);
     await waitFor(async () => /hello\s+1\/1\s+Running/.test(await ok(['get', 'pod', 'hello'])), 'pod hello Running', 60_000, 200);
     assert.match(await ok(['logs', 'hello']), /hello from a static binary/);
+  });
+
+  test('probes, graceful delete, exec -it, a DaemonSet and a CronJob on real containers', async () => {
+    await ok(['apply', '-f', '-'], {
+      stdin: JSON.stringify({
+        apiVersion: 'v1', kind: 'List', items: [
+          {
+            apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probed' },
+            spec: {
+              terminationGracePeriodSeconds: 3,
+              containers: [{
+                name: 'c', image: 'busybox:1.35',
+                // healthy for a while, then the liveness file goes; /ready toggles readiness
+                command: ['sh', '-c', 'touch /tmp/live /tmp/ready; sleep 6; rm /tmp/live; trap "echo got TERM; exit 0" TERM; while true; do sleep 1; done'],
+                livenessProbe: { exec: { command: ['sh', '-c', 'test -f /tmp/live'] }, periodSeconds: 1, failureThreshold: 2 },
+                readinessProbe: { exec: { command: ['sh', '-c', 'test -f /tmp/ready'] }, periodSeconds: 1 },
+              }],
+            },
+          },
+          { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agentd' }, spec: { selector: { matchLabels: { app: 'agentd' } }, template: { metadata: { labels: { app: 'agentd' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.35', command: ['sleep', '3600'] }] } } } },
+        ],
+      }),
+    });
+    await waitFor(async () => /probed\s+1\/1\s+Running/.test(await ok(['get', 'pod', 'probed'])), 'probed Ready', 60_000, 200);
+    // Readiness follows the probe.
+    await ok(['exec', 'probed', '--', 'sh', '-c', ': > /dev/null; mv /tmp/ready /tmp/notready']);
+    await waitFor(async () => /probed\s+0\/1\s+Running/.test(await ok(['get', 'pod', 'probed'])), 'probed not Ready after its readiness file went', 30_000, 200);
+    // The liveness file goes after 6 s: the container is restarted, with the kubelet's event.
+    await waitFor(async () => Number((await ok(['get', 'pod', 'probed', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'])).trim()) >= 1, 'a liveness restart', 60_000, 500);
+    assert.match(await ok(['describe', 'pod', 'probed']), /Liveness probe failed/);
+    // exec -it through a pty (util-linux script gives kubectl a terminal).
+    const kc = join(dir, 'kubeconfig.yaml');
+    const tty = spawnSync('script', ['-qfec', `/usr/lib/google-cloud-sdk/bin/kubectl.1.32 --kubeconfig ${kc} exec -it box -- sh -c 'test -t 0 && echo interactive-tty'`, '/dev/null'], { encoding: 'utf8', timeout: 20_000 });
+    assert.match(tty.stdout, /interactive-tty/);
+    // Delete with grace: SIGTERM reaches the process, which exits on its own before the 3 s grace.
+    const t0 = Date.now();
+    await ok(['delete', 'pod', 'probed', '--wait=true', '--timeout=30s'], { timeoutMs: 35_000 });
+    assert.ok(Date.now() - t0 < 15_000, `delete took ${Date.now() - t0} ms`);
+    // The DaemonSet runs one pod on the node.
+    await ok(['rollout', 'status', 'daemonset/agentd', '--timeout=60s'], { timeoutMs: 70_000 });
+    assert.match(await ok(['get', 'ds', 'agentd']), /agentd\s+1\s+1\s+1\s+1\s+1/);
+    // The CronJob made at the start has fired by now (once a minute), and its Job completed.
+    await waitFor(async () => /tick-\d+\s+Complete/.test(await ok(['get', 'jobs'])), 'the CronJob to fire and its Job to complete', 75_000, 1000);
+    await ok(['delete', 'cronjob', 'tick']);
   });
 
   test('a restarted skiff up keeps the containers running', async () => {
