@@ -56,6 +56,8 @@ export function loadNetConfList(dir: string): NetConfList {
 
 export class CniNetwork implements Network {
   private readonly binDirs: string[];
+  /** ADD results by sandbox id: the disk cache's contents, kept in memory. */
+  private readonly results = new Map<string, { list: NetConfList; result: CniResult }>();
   private readonly ifName: string;
 
   constructor(private readonly o: CniOptions) {
@@ -87,6 +89,7 @@ export class CniNetwork implements Network {
     if (!cached) return;
     await this.runDel(cached.list, pod, cached.result);
     rmSync(this.cachePath(pod.id), { force: true });
+    this.results.delete(pod.id);
   }
 
   /** The addresses an earlier setUp gave the pod (read back from the cache, e.g. after a restart). */
@@ -162,11 +165,17 @@ export class CniNetwork implements Network {
     const p = this.cachePath(id);
     writeFileSync(`${p}.tmp`, JSON.stringify(v));
     renameSync(`${p}.tmp`, p);
+    this.results.set(id, v);
   }
 
+  /** From memory once read: status() runs for every sandbox on each runtime relist (every second). */
   private loadResult(id: string): { list: NetConfList; result: CniResult } | undefined {
+    const known = this.results.get(id);
+    if (known) return known;
     try {
-      return JSON.parse(readFileSync(this.cachePath(id), 'utf8'));
+      const v = JSON.parse(readFileSync(this.cachePath(id), 'utf8')) as { list: NetConfList; result: CniResult };
+      this.results.set(id, v);
+      return v;
     } catch {
       return undefined;
     }
