@@ -87,27 +87,55 @@ export async function requestJoin(server: URL, ca: string, token: string, nodeNa
 }
 
 interface JoinState {
-  server: string;
+  /** The API servers, the one joined through first (several in an HA cluster). */
+  servers?: string[];
+  /** Before HA: the one server. */
+  server?: string;
   nodeName: string;
-  token: string;
+  /** Agents joined before nodes got client certificates keep their bearer token. */
+  token?: string;
+}
+
+/** `--server https://a:6443[,https://b:6443...]` as URLs. */
+export function parseServers(v: string): URL[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      throw new UsageError(`--server must be a URL like https://10.0.0.1:6443 (several separated by commas), got "${s}"`);
+    }
+    if (u.protocol !== 'https:') throw new UsageError(`--server must be an https:// URL, got "${s}"`);
+    return u;
+  });
+}
+
+/** The first of `servers` that answers `fn`; the last error when none does. */
+async function firstAnswering<T>(servers: URL[], fn: (u: URL) => Promise<T>): Promise<T> {
+  let last: unknown;
+  for (const u of servers) {
+    try {
+      return await fn(u);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      last = e;
+    }
+  }
+  throw last;
 }
 
 export async function agent(args: string[]): Promise<number> {
-  const usage = usageOf('agent --server URL --token TOKEN --ca-cert-hash sha256:... [flags]', spec);
+  const usage = usageOf('agent --server URL[,URL...] --token TOKEN --ca-cert-hash sha256:... [flags]', spec);
   const { flags } = parseFlags(args, spec, usage);
   const dataDir = (flags['data-dir'] as string | undefined) ?? defaultDataDir();
   const joinDir = join(dataDir, 'join');
   const statePath = join(joinDir, 'state.json');
   const saved = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as JoinState) : undefined;
-  const serverFlag = (flags.server as string | undefined) ?? saved?.server;
+  const savedServers = saved?.servers ?? (saved?.server ? [saved.server] : undefined);
+  const serverFlag = (flags.server as string | undefined) ?? savedServers?.join(',');
   if (!serverFlag) throw new UsageError(`--server is required\n${usage}`);
-  let server: URL;
-  try {
-    server = new URL(serverFlag);
-  } catch {
-    throw new UsageError(`--server must be a URL like https://10.0.0.1:6443, got "${serverFlag}"`);
-  }
-  if (server.protocol !== 'https:') throw new UsageError(`--server must be an https:// URL, got "${serverFlag}"`);
+  const servers = parseServers(serverFlag);
+  if (servers.length === 0) throw new UsageError(`--server is required\n${usage}`);
   const nodeName = ((flags['node-name'] as string | undefined) ?? saved?.nodeName ?? hostname()).toLowerCase();
   const ip = (flags['node-ip'] as string | undefined) ?? detectNodeIP();
   if (!ip) throw new UsageError("cannot tell this machine's IP address: pass --node-ip");
@@ -118,34 +146,56 @@ export async function agent(args: string[]): Promise<number> {
   process.once('SIGTERM', () => stop());
 
   let caCert: string;
-  let creds: { token: string; cert: string; key: string };
-  const rejoin = !saved || saved.server !== server.href || saved.nodeName !== nodeName;
+  let creds: { token?: string; clientCert?: string; clientKey?: string; cert: string; key: string };
+  // A node keeps its identity when only the list of servers changes (a server added to an HA cluster).
+  const rejoin = !saved || saved.nodeName !== nodeName || !savedServers?.some((s) => servers.some((u) => u.href === s));
   try {
     if (!rejoin) {
       caCert = readFileSync(join(joinDir, 'ca.crt'), 'utf8');
-      creds = { token: saved!.token, cert: readFileSync(join(joinDir, 'agent.crt'), 'utf8'), key: readFileSync(join(joinDir, 'agent.key'), 'utf8') };
+      const hasCert = existsSync(join(joinDir, 'client.crt'));
+      creds = {
+        token: saved!.token,
+        ...(hasCert ? { clientCert: readFileSync(join(joinDir, 'client.crt'), 'utf8'), clientKey: readFileSync(join(joinDir, 'client.key'), 'utf8') } : {}),
+        cert: readFileSync(join(joinDir, 'agent.crt'), 'utf8'),
+        key: readFileSync(join(joinDir, 'agent.key'), 'utf8'),
+      };
       if (flags['ca-cert-hash'] && caCertHash(caCert) !== (flags['ca-cert-hash'] as string).toLowerCase()) throw new Error('the pinned CA does not match --ca-cert-hash');
     } else {
       if (!flags.token) throw new UsageError(`--token is required to join (skiff token create on the server prints one)\n${usage}`);
-      caCert = await discoverCA(server, { caCertFile: flags['ca-cert'] as string | undefined, caCertHash: flags['ca-cert-hash'] as string | undefined });
-      const r = await requestJoin(server, caCert, flags.token as string, nodeName, [ip, nodeName]);
+      const joined = await firstAnswering(servers, async (server) => {
+        const ca = await discoverCA(server, { caCertFile: flags['ca-cert'] as string | undefined, caCertHash: flags['ca-cert-hash'] as string | undefined });
+        return { server, ca, r: await requestJoin(server, ca, flags.token as string, nodeName, [ip, nodeName]) };
+      });
+      const r = joined.r;
+      caCert = joined.ca;
       mkdirSync(joinDir, { recursive: true, mode: 0o700 });
       writeFileSync(join(joinDir, 'ca.crt'), caCert);
+      writeFileSync(join(joinDir, 'client.crt'), r.clientCert);
+      writeFileSync(join(joinDir, 'client.key'), r.clientKey, { mode: 0o600 });
       writeFileSync(join(joinDir, 'agent.crt'), r.servingCert);
       writeFileSync(join(joinDir, 'agent.key'), r.servingKey, { mode: 0o600 });
-      const state: JoinState = { server: server.href, nodeName, token: r.token };
-      writeFileSync(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
-      creds = { token: r.token, cert: r.servingCert, key: r.servingKey };
-      log(`joined ${server.origin} as node ${nodeName} (CA ${caCertHash(caCert)})`);
+      creds = { clientCert: r.clientCert, clientKey: r.clientKey, cert: r.servingCert, key: r.servingKey };
+      log(`joined ${joined.server.origin} as node ${nodeName} (CA ${caCertHash(caCert)})`);
     }
+    const state: JoinState = { servers: servers.map((u) => u.href), nodeName, ...(creds.clientCert ? {} : { token: creds.token }) };
+    writeFileSync(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
   } catch (e) {
     if (e instanceof UsageError) throw e;
     console.error(`skiff agent: ${(e as Error).message}`);
     return 1;
   }
+  const urls = servers.map((u) => u.href.replace(/\/$/, ''));
+  const credentials = creds.clientCert ? { clientCert: creds.clientCert, clientKey: creds.clientKey } : { token: creds.token };
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
-  writeKubeconfig(kubeconfig, { server: server.href.replace(/\/$/, ''), caCert, token: creds.token, user: `system:node:${nodeName}` });
-  const client = new Client({ server: server.href.replace(/\/$/, ''), ca: caCert, token: creds.token, userAgent: `skiff-agent/${nodeName}` });
+  writeKubeconfig(kubeconfig, { server: urls[0]!, caCert, ...credentials, user: `system:node:${nodeName}` });
+  // With several servers, requests move to the next when one is unreachable (HA).
+  const client = new Client({
+    server: urls[0]!,
+    fallbackServers: urls.slice(1),
+    ca: caCert,
+    ...(creds.clientCert ? { cert: creds.clientCert, key: creds.clientKey } : { token: creds.token }),
+    userAgent: `skiff-agent/${nodeName}`,
+  });
   const registry = flags.registry as string | undefined;
   // Started by `skiff up --nodes`: stop with the parent (its end of stdin closes when it dies).
   const lifeline = process.env.SKIFF_AGENT_LIFELINE === 'stdin';
@@ -169,7 +219,7 @@ export async function agent(args: string[]): Promise<number> {
     if (lifeline) process.stdin.destroy();
     return 1;
   }
-  log(`node ${node.nodeName} (${node.nodeIP}) runs containers with runc; API server ${server.origin}`);
+  log(`node ${node.nodeName} (${node.nodeIP}) runs containers with runc; API server ${urls.join(', ')}`);
   log('agent running in the foreground; Ctrl-C stops it.');
   await stopRequested;
   await node.stop();

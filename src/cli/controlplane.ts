@@ -22,6 +22,7 @@ import type { Store } from '../storage/store.ts';
 import { ControlPlaneMonitoring } from '../metrics/controlplane.ts';
 import { ensureMetricsClientCert } from '../metrics/certs.ts';
 import { dashboardRoutes, DASHBOARD_PATH } from '../dashboard/routes.ts';
+import { shareClusterSecrets } from '../apiserver/auth/clustersecrets.ts';
 import { CACERTS_PATH, ensureNodeRBAC, JOIN_PATH, joinRoutes } from './join.ts';
 
 export interface ControlPlaneOptions {
@@ -43,6 +44,8 @@ export interface ControlPlaneOptions {
   registryHost?: string;
   /** node-monitor-grace-period of the node lifecycle controller (default 50 s). */
   nodeMonitorGracePeriodMs?: number;
+  /** On etcd: the server token that seals the secrets the cluster's servers share (absent: the data dir's, or a new one). */
+  token?: string;
 }
 
 export interface ControlPlane {
@@ -58,6 +61,8 @@ export interface ControlPlane {
   registry?: string;
   /** /metrics, metrics.k8s.io and the registry other components record into. */
   monitoring: ControlPlaneMonitoring;
+  /** On etcd: whether this server stored the cluster's shared secrets or adopted another server's. */
+  sharedSecrets?: 'stored' | 'adopted';
   stop(): Promise<void>;
 }
 
@@ -66,6 +71,22 @@ export const DEFAULT_API_PORT = 6443;
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   const store = await openStore({ dataDir: o.dataDir, datastore: o.datastore });
   try {
+    let sharedSecrets: ControlPlane['sharedSecrets'];
+    if (store.backend === 'etcd') {
+      // Servers on one etcd are one cluster: they share its CA, signing key and tokens.
+      const pkiDir = join(o.dataDir, 'pki');
+      const shared = await shareClusterSecrets({
+        store,
+        dataDir: o.dataDir,
+        token: o.token,
+        createLocal: () => {
+          ensurePKI(pkiDir);
+          ensureServiceAccountKey(pkiDir);
+          TokenAuthenticator.open(join(o.dataDir, 'tokens.json'));
+        },
+      });
+      sharedSecrets = shared.outcome;
+    }
     const pki = ensurePKI(join(o.dataDir, 'pki'));
     const tokens = TokenAuthenticator.open(join(o.dataDir, 'tokens.json'));
     // The API server's client certificate for node agents (logs, exec, attach, port-forward).
@@ -75,7 +96,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const monitoring = new ControlPlaneMonitoring({ store, kubelet: { ca: pki.caCert, ...kubeletClient }, log: o.log });
     // Joining agents (`skiff agent`, src/cli/join.ts) reach these routes before they have credentials.
     let adminClient: Client | undefined;
-    const joining = joinRoutes({ client: () => adminClient, tokens, caCert: pki.caCert, pkiDir: join(o.dataDir, 'pki'), log: o.log });
+    const joining = joinRoutes({ client: () => adminClient, caCert: pki.caCert, pkiDir: join(o.dataDir, 'pki'), log: o.log });
     const server = new ApiServer({
       store,
       port: o.port,
@@ -122,6 +143,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       client,
       registry: registry?.address,
       monitoring,
+      sharedSecrets,
       stop: async () => {
         await scheduler?.stop();
         schedulerClient?.close();

@@ -51,11 +51,16 @@ test('an agent discovers the CA by its hash, joins with a token and gets node cr
     const cert = new X509Certificate(r.servingCert);
     assert.ok(cert.checkIP('10.44.0.9'), cert.subjectAltName);
     assert.ok(cert.verify(new X509Certificate(ca).publicKey));
+    // The node's identity is a client certificate from the cluster CA: system:node:n1 in system:nodes.
+    const clientCert = new X509Certificate(r.clientCert);
+    assert.match(clientCert.subject, /CN=system:node:n1/);
+    assert.match(clientCert.subject, /O=system:nodes/);
+    assert.ok(clientCert.verify(new X509Certificate(ca).publicKey));
     // The same node joining again gets the same identity.
-    assert.equal((await requestJoin(server, ca, token, 'n1', ['10.44.0.9'])).token, r.token);
+    assert.match(new X509Certificate((await requestJoin(server, ca, token, 'n1', ['10.44.0.9'])).clientCert).subject, /CN=system:node:n1/);
 
-    // The node's token: what an agent does is allowed (register its Node, renew its Lease); admin things are not.
-    const node = new Client({ server: cluster.url, ca, token: r.token });
+    // What an agent does is allowed (register its Node, renew its Lease); admin things are not.
+    const node = new Client({ server: cluster.url, ca, cert: r.clientCert, key: r.clientKey });
     try {
       await node.resource('v1', 'nodes').create(undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } } as KubeObject);
       await node.resource('coordination.k8s.io/v1', 'leases').create('kube-node-lease', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n1', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'n1' } } as KubeObject);

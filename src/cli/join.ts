@@ -4,8 +4,9 @@
 // GET /cacerts serves the cluster CA without authentication (the agent checks
 // its public-key hash, --ca-cert-hash sha256:...); POST /skiff/join with a
 // join token in its body (not a credential header: the server would try it as
-// one) returns the node's own bearer token (user system:node:<name>,
-// group system:nodes) and a serving certificate for its agent. The
+// one) returns the node's own client certificate (user system:node:<name>,
+// group system:nodes; any server of the cluster accepts it) and a serving
+// certificate for its agent. The
 // system:node ClusterRole gives that group what an agent needs.
 
 import { createHash, createPublicKey, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -14,8 +15,7 @@ import type { Secret } from 'kubernetes-types/core/v1.js';
 import type { ClusterRole, ClusterRoleBinding } from 'kubernetes-types/rbac/v1.js';
 import type { Client, KubeObject } from '../client/rest.ts';
 import { ApiError } from '../client/errors.ts';
-import type { TokenAuthenticator } from '../apiserver/auth/tokens.ts';
-import { issueAgentServingCert } from '../apiserver/proxy/certs.ts';
+import { issueAgentServingCert, issueCert } from '../apiserver/proxy/certs.ts';
 
 export const CACERTS_PATH = '/cacerts';
 export const JOIN_PATH = '/skiff/join';
@@ -81,7 +81,13 @@ export async function checkJoinToken(client: Client, token: string, now = Date.n
 /** What /skiff/join answers. */
 export interface JoinResponse {
   nodeName: string;
-  token: string;
+  /**
+   * The node's client certificate (CN system:node:<name>, O system:nodes)
+   * and key: signed by the cluster CA, so every API server of an HA cluster
+   * accepts it, as the kubelet's is.
+   */
+  clientCert: string;
+  clientKey: string;
   servingCert: string;
   servingKey: string;
   caCert: string;
@@ -113,7 +119,6 @@ const status = (code: number, reason: string, message: string) => ({ kind: 'Stat
 export interface JoinRoutesOptions {
   /** The admin client, once the server is up (joins before that are 503). */
   client: () => Client | undefined;
-  tokens: TokenAuthenticator;
   caCert: string;
   pkiDir: string;
   log?: (line: string) => void;
@@ -148,11 +153,10 @@ export function joinRoutes(o: JoinRoutesOptions): Record<string, (req: IncomingM
         return sendJSON(res, 400, status(400, 'BadRequest', `nodeName must be a lowercase DNS subdomain, got ${JSON.stringify(nodeName)}`));
       }
       const addresses = Array.isArray(body.addresses) ? body.addresses.filter((a): a is string => typeof a === 'string' && /^[\w.:-]{1,253}$/.test(a)) : [];
-      const user = `system:node:${nodeName}`;
-      const token = o.tokens.tokenFor(user) ?? o.tokens.add({ name: user, groups: [NODES_GROUP, 'system:authenticated'] });
+      const nodeCert = issueCert(o.pkiDir, { commonName: `system:node:${nodeName}`, organization: NODES_GROUP, usage: 'client' });
       const pair = issueAgentServingCert(o.pkiDir, nodeName, [...addresses, '127.0.0.1']);
       o.log?.(`join: node ${nodeName} joined (${addresses.join(', ') || 'no addresses given'})`);
-      const out: JoinResponse = { nodeName, token, servingCert: pair.cert, servingKey: pair.key, caCert: o.caCert };
+      const out: JoinResponse = { nodeName, clientCert: nodeCert.cert, clientKey: nodeCert.key, servingCert: pair.cert, servingKey: pair.key, caCert: o.caCert };
       sendJSON(res, 200, out);
     },
   };

@@ -3,6 +3,7 @@
 // `skiff up` shares runForeground with it and adds a node.
 
 import { isStoreError } from '../storage/store.ts';
+import { ClusterSecretsError, SERVER_TOKEN_FILE } from '../apiserver/auth/clustersecrets.ts';
 import { parseFlags, usageOf, UsageError, type FlagSpec } from './args.ts';
 import { DEFAULT_API_PORT, startControlPlane } from './controlplane.ts';
 import { defaultDataDir } from './datadir.ts';
@@ -17,6 +18,7 @@ export const controlPlaneFlags: FlagSpec = {
   datastore: { type: 'string', help: 'sqlite (default), etcd://host:port[,host:port...], or memory' },
   port: { type: 'string', help: `API server port (default ${DEFAULT_API_PORT}; 0 picks a free one)` },
   host: { type: 'string', help: 'address the API server listens on (default 127.0.0.1)' },
+  token: { type: 'string', help: "with an etcd datastore: the server token shared by the cluster's servers (default: made by the first server, kept in DATA-DIR/server-token)" },
   verbose: { type: 'boolean', help: 'log every API request' },
   'registry-port': { type: 'string', help: 'port of the cluster image registry on 127.0.0.1 (default 5000, or a free one with --port 0; "off" for none)' },
   'node-monitor-grace-period': { type: 'string', help: 'how long a node may miss heartbeats before it is NotReady: 40s, 2m (default 50s; env SKIFF_NODE_MONITOR_GRACE_PERIOD)' },
@@ -77,13 +79,14 @@ export async function runForeground(command: string, args: string[], spec: FlagS
       host: (flags.host as string | undefined) ?? (multi ? '0.0.0.0' : undefined),
       registryHost: multi ? '0.0.0.0' : undefined,
       nodeMonitorGracePeriodMs: graceMs,
+      token: (flags.token as string | undefined) ?? process.env.SKIFF_TOKEN,
       log: flags.verbose ? (l) => console.log(`skiff: ${l}`) : undefined,
       // With --port 0 (tests, several clusters at once) the registry picks a free port too.
       leaderElection: true,
       registryPort: flags['registry-port'] === 'off' ? undefined : Number(flags['registry-port'] ?? (port === 0 ? 0 : 5000)),
     });
   } catch (e) {
-    if (isStoreError(e) || (e as NodeJS.ErrnoException).code === 'EADDRINUSE' || /openssl|^registry port/.test((e as Error).message)) {
+    if (isStoreError(e) || e instanceof ClusterSecretsError || (e as NodeJS.ErrnoException).code === 'EADDRINUSE' || /openssl|^registry port/.test((e as Error).message)) {
       const msg = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use: stop what holds it or choose another with --port` : (e as Error).message;
       console.error(`skiff ${command}: ${msg}`);
       return 1;
@@ -130,6 +133,8 @@ export async function runForeground(command: string, args: string[], spec: FlagS
   console.log(`skiff: API server ready at ${cp.url} in ${(performance.now() - t0).toFixed(0)} ms (${cp.store.backend} store in ${dataDir})`);
   if (node) console.log(`skiff: node ${node.nodeName} (${node.nodeIP}) runs containers with runc`);
   if (extra) console.log(`skiff: nodes ${extra.names.join(', ')} join from their network namespaces (bridge skiff-nodes, ${HOST_ADDRESS}/24)`);
+  if (cp.sharedSecrets === 'stored') console.log(`skiff: first server of this etcd: more servers join with --datastore ${flags.datastore as string} --token $(cat ${join(dataDir, SERVER_TOKEN_FILE)})`);
+  if (cp.sharedSecrets === 'adopted') console.log('skiff: joined the servers of this etcd (shared CA, keys and tokens)');
   if (cp.registry) console.log(`skiff: image registry at ${cp.registry} (skiff build -t NAME:TAG --push .; image: NAME:TAG in a pod)`);
   console.log(`skiff: kubeconfig written to ${cp.kubeconfig}`);
   console.log(`skiff:   export KUBECONFIG=${cp.kubeconfig}   # then use kubectl as usual`);

@@ -4,6 +4,12 @@ import { startTestCluster, type TestCluster } from '../../test/support/cluster.t
 import { within } from '../../test/support/wait.ts';
 import { ApiError, Client, isAlreadyExists, isConflict, isExpired, isNotFound, type KubeObject, type ResourceHandle, type WatchEvent } from './rest.ts';
 import { LineSplitter } from './watch.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { freePort } from '../storage/etcd/launch.ts';
+
+const adminToken = (kubeconfig: string): string => (parse(readFileSync(kubeconfig, 'utf8')) as { users: { user: { token: string } }[] }).users[0]!.user.token;
 
 interface ConfigMap extends KubeObject {
   data?: Record<string, string>;
@@ -66,6 +72,32 @@ describe('Client against a real cluster', () => {
     assert.equal(client.resource('apps/v1', 'deployments').info.kind, 'Deployment');
     assert.equal(client.resourceFor(cm('x')).info.resource, 'configmaps');
     assert.throws(() => client.resource('apps/v1', 'widgets'), /does not serve "widgets" in apps\/v1/);
+  });
+
+  test('fails over to the next server when the current one refuses connections, for writes and watches', async () => {
+    // A port nothing listens on stands for a dead server.
+    const dead = `https://127.0.0.1:${await freePort()}`;
+    const ha = new Client({ server: dead, fallbackServers: [cluster.url], ca: readFileSync(join(cluster.pkiDir, 'ca.crt')), token: adminToken(cluster.kubeconfig) });
+    try {
+      assert.equal(ha.server.origin, dead);
+      // A create is resent: the refused connection carried nothing.
+      const made = await ha.resource<ConfigMap>('v1', 'configmaps').create('default', cm('failover'));
+      assert.equal(made.metadata?.name, 'failover');
+      assert.equal(ha.server.origin, new URL(cluster.url).origin);
+      assert.deepEqual(ha.servers.map((u) => u.origin), [new URL(cluster.url).origin, dead]);
+      const w = ha.watch(ha.resource('v1', 'configmaps').info, 'default', { resourceVersion: made.metadata!.resourceVersion });
+      await cms.delete('default', 'failover');
+      const evs = await within(collect(w, (es) => es.some((e) => e.type === 'DELETED')), 'the delete seen by the watch');
+      assert.ok(evs.some((e) => e.type === 'DELETED' && e.object.metadata?.name === 'failover'));
+    } finally {
+      ha.close();
+    }
+  });
+
+  test('with one server, a refused connection is an error', async () => {
+    const alone = new Client({ server: `https://127.0.0.1:${await freePort()}` });
+    await assert.rejects(alone.resource('v1', 'configmaps').list('default'), (e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED');
+    alone.close();
   });
 
   test('create, get, update and delete a ConfigMap', async () => {

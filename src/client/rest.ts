@@ -27,9 +27,17 @@ export type ResourceRef = Pick<ResourceInfo, 'group' | 'version' | 'resource' | 
 export interface ClientOptions {
   /** https://host:port */
   server: string;
+  /**
+   * More API servers of the same cluster (HA): when the current one cannot be
+   * reached, requests move to the next. See `failover` below for what is retried.
+   */
+  fallbackServers?: string[];
   /** PEM of the cluster CA. */
   ca?: string | Buffer;
   token?: string;
+  /** A client certificate and its key (PEM), for clients that authenticate by certificate. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
   userAgent?: string;
   /** Per-request timeout for everything but watches (default 30 s). */
   timeoutMs?: number;
@@ -121,16 +129,26 @@ interface RequestSpec {
   signal?: AbortSignal;
 }
 
+// Connection failures that mean the server is gone. The first three happen
+// before any byte of the request left, so every request is safe to resend;
+// after the others the request may have been served, so only reads are resent.
+const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
 export class Client {
-  readonly server: URL;
+  private readonly endpoints: URL[];
+  private current = 0;
   private readonly agent: Agent;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: ClientOptions) {
-    this.server = new URL(opts.server);
-    if (this.server.protocol !== 'https:') throw new Error(`client: server ${opts.server} must be an https:// URL`);
-    this.agent = new Agent({ keepAlive: true, ca: opts.ca });
+    this.endpoints = [opts.server, ...(opts.fallbackServers ?? [])].map((s) => {
+      const u = new URL(s);
+      if (u.protocol !== 'https:') throw new Error(`client: server ${s} must be an https:// URL`);
+      return u;
+    });
+    this.agent = new Agent({ keepAlive: true, ca: opts.ca, cert: opts.cert, key: opts.key });
     this.headers = { accept: 'application/json', 'user-agent': opts.userAgent ?? 'skiff-client/0.1' };
     if (opts.token) this.headers.authorization = `Bearer ${opts.token}`;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
@@ -140,7 +158,7 @@ export class Client {
   static fromKubeconfig(path: string, opts: Pick<ClientOptions, 'userAgent' | 'timeoutMs'> = {}): Client {
     const kc = parseYAML(readFileSync(path, 'utf8')) as {
       clusters?: { name: string; cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }[];
-      users?: { name: string; user: { token?: string } }[];
+      users?: { name: string; user: { token?: string; 'client-certificate-data'?: string; 'client-key-data'?: string } }[];
       contexts?: { name: string; context: { cluster: string; user: string } }[];
       'current-context'?: string;
     };
@@ -150,7 +168,33 @@ export class Client {
     if (!cluster?.server) throw new Error(`kubeconfig ${path}: no cluster server for context "${kc['current-context'] ?? ''}"`);
     const caData = cluster['certificate-authority-data'];
     const ca = caData ? Buffer.from(caData, 'base64') : cluster['certificate-authority'] ? readFileSync(cluster['certificate-authority']) : undefined;
-    return new Client({ server: cluster.server, ca, token: user?.token, ...opts });
+    const certData = user?.['client-certificate-data'];
+    const keyData = user?.['client-key-data'];
+    const cert = certData && keyData ? { cert: Buffer.from(certData, 'base64'), key: Buffer.from(keyData, 'base64') } : {};
+    return new Client({ server: cluster.server, ca, token: user?.token, ...cert, ...opts });
+  }
+
+  /** The API server requests go to now (it changes on failover). */
+  get server(): URL {
+    return this.endpoints[this.current]!;
+  }
+
+  /** Every API server this client may use, the current one first. */
+  get servers(): URL[] {
+    return [...this.endpoints.slice(this.current), ...this.endpoints.slice(0, this.current)];
+  }
+
+  /**
+   * After a connection error on endpoint `failed`: moves on to the next
+   * endpoint (unless another request already did). True when there is
+   * another endpoint to try.
+   */
+  private failover(failed: number, err: unknown): boolean {
+    if (this.endpoints.length < 2) return false;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (!NOT_SENT.has(code) && !CONNECTION_LOST.has(code) && (err as Error).message !== 'socket hang up') return false;
+    if (this.current === failed) this.current = (failed + 1) % this.endpoints.length;
+    return true;
   }
 
   /** Closes idle keep-alive connections. Open watches end on their own close(). */
@@ -215,17 +259,35 @@ export class Client {
     const path =
       resourcePath(res, ns) +
       query({ watch: 'true', resourceVersion: o.resourceVersion, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, allowWatchBookmarks: o.allowWatchBookmarks ? 'true' : undefined, timeoutSeconds: o.timeoutSeconds });
+    const used = this.current;
     const req = request(this.requestOptions('GET', path));
+    // The watcher (an informer) opens a new watch after an error: it goes to the next server.
+    req.once('error', (e) => this.failover(used, e));
     req.end();
     return new WatchStream<T>(req, `watch ${path}`);
   }
 
   private requestOptions(method: string, path: string, extra: Record<string, string> = {}): RequestOptions {
-    return { agent: this.agent, host: this.server.hostname, port: this.server.port || 443, method, path, headers: { ...this.headers, ...extra } };
+    const server = this.server;
+    return { agent: this.agent, host: server.hostname, port: server.port || 443, method, path, headers: { ...this.headers, ...extra } };
   }
 
   /** One request, JSON in and out; a non-2xx answer throws ApiError with the server's Status. */
-  request<T>(spec: RequestSpec): Promise<T> {
+  async request<T>(spec: RequestSpec): Promise<T> {
+    // Each other server is tried at most once; see NOT_SENT for what is resent.
+    for (let tries = 1; ; tries++) {
+      const used = this.current;
+      try {
+        return await this.requestOnce<T>(spec);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        const resend = NOT_SENT.has(code) || spec.method === 'GET';
+        if (!this.failover(used, e) || !resend || tries >= this.endpoints.length || spec.signal?.aborted) throw e;
+      }
+    }
+  }
+
+  private requestOnce<T>(spec: RequestSpec): Promise<T> {
     const data = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body));
     const extra: Record<string, string> = {};
     if (data) {

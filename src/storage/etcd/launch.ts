@@ -1,5 +1,6 @@
-// Starts a real single-member etcd on loopback ports, for tests, benchmarks
-// and a local multi-node cluster. Production clusters point at their own etcd.
+// Starts real etcd on loopback ports, one member or a cluster of several, for
+// tests, benchmarks and a local multi-node cluster. Production clusters point
+// at their own etcd.
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,23 +47,61 @@ export interface LaunchOptions {
 }
 
 export async function launchEtcd(opts: LaunchOptions = {}): Promise<EtcdProcess> {
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const member = { name: 'skiff-test', client: `http://127.0.0.1:${clientPort}`, peer: `http://127.0.0.1:${peerPort}` };
+  return startMember(member, `${member.name}=${member.peer}`, opts);
+}
+
+export interface EtcdCluster {
+  /** Every member's client URL. */
+  endpoints: string[];
+  members: EtcdProcess[];
+  /** `etcd://h:p,h:p,...`, the --datastore value for the whole cluster. */
+  datastore: string;
+  stop(): Promise<void>;
+}
+
+/** A real etcd cluster of `size` members on loopback ports (HA tests). */
+export async function launchEtcdCluster(size: number, opts: Omit<LaunchOptions, 'dataDir'> = {}): Promise<EtcdCluster> {
+  const specs = [];
+  for (let i = 0; i < size; i++) specs.push({ name: `skiff-test-${i}`, client: `http://127.0.0.1:${await freePort()}`, peer: `http://127.0.0.1:${await freePort()}` });
+  const initial = specs.map((m) => `${m.name}=${m.peer}`).join(',');
+  // Members wait for each other before they are healthy: start them together.
+  const started = await Promise.allSettled(specs.map((m) => startMember(m, initial, opts)));
+  const members = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(members.map((m) => m.stop()));
+    throw failed.reason;
+  }
+  const endpoints = members.map((m) => m.endpoints[0]!);
+  return {
+    endpoints,
+    members,
+    datastore: `etcd://${endpoints.map((e) => e.replace(/^http:\/\//, '')).join(',')}`,
+    stop: async () => {
+      await Promise.all(members.map((m) => m.stop()));
+    },
+  };
+}
+
+async function startMember(m: { name: string; client: string; peer: string }, initialCluster: string, opts: LaunchOptions): Promise<EtcdProcess> {
   const bin = findEtcd();
   if (!bin) throw new Error(ETCD_INSTALL_HINT);
   const ownDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'skiff-etcd-'));
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const client = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
+  const { client, peer } = m;
   const child = spawn(
     bin,
     [
-      '--name', 'skiff-test',
+      '--name', m.name,
       '--data-dir', dataDir,
       '--listen-client-urls', client,
       '--advertise-client-urls', client,
       '--listen-peer-urls', peer,
       '--initial-advertise-peer-urls', peer,
-      '--initial-cluster', `skiff-test=${peer}`,
+      '--initial-cluster', initialCluster,
+      '--initial-cluster-state', 'new',
       '--log-level', 'error',
       '--logger', 'zap',
     ],
