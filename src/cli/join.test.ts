@@ -8,7 +8,7 @@ import { startTestCluster } from '../../test/support/cluster.ts';
 import { Client, type KubeObject } from '../client/rest.ts';
 import { ApiError } from '../client/errors.ts';
 import { caCertHash, checkJoinToken, newJoinTokenSecret } from './join.ts';
-import { discoverCA, requestJoin } from './agent.ts';
+import { discoverCA, parseServers, requestJoin } from './agent.ts';
 import { parseTTL } from './token.ts';
 
 test('join tokens look like kubeadm bootstrap tokens and expire', async () => {
@@ -73,4 +73,10 @@ test('an agent discovers the CA by its hash, joins with a token and gets node cr
   } finally {
     await cluster.stop();
   }
+});
+
+test('--server takes one URL or several separated by commas, https only', () => {
+  assert.deepEqual(parseServers('https://10.0.0.1:6443, https://10.0.0.2:6443').map((u) => u.host), ['10.0.0.1:6443', '10.0.0.2:6443']);
+  assert.throws(() => parseServers('https://10.0.0.1:6443,http://10.0.0.2:6443'), /must be an https:\/\/ URL, got "http:\/\/10.0.0.2:6443"/);
+  assert.throws(() => parseServers('10.0.0.1'), /must be a URL like https:\/\/10.0.0.1:6443/);
 });
