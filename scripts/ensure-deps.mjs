@@ -29,7 +29,8 @@ function npmDepsPresent() {
 if (!npmDepsPresent()) {
   const cmd = existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install';
   say(`installing npm dependencies (npm ${cmd}; better-sqlite3 compiles from source, about a minute the first time)...`);
-  const r = spawnSync('npm', [cmd, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // npm's output goes to stderr: `./skiff` reads this script's stdout for the bundle's path.
+  const r = spawnSync('npm', [cmd, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
   if (r.status !== 0 || !npmDepsPresent()) {
     say(`npm ${cmd} failed. Fix the error above (a C++ toolchain is needed for better-sqlite3: apt-get install g++ make python3) and run it again.`);
     process.exit(1);
@@ -86,3 +87,6 @@ const testParts = [
 const wanted = [...nodeParts, ...(forTests ? testParts : [])];
 const missing = [...new Set(wanted.filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
 if (missing.length > 0) aptInstall(missing, forTests ? 'components the tests drive (runc, conmon, CNI, nft, registry, etcd, prometheus, chromium)' : 'components a node runs containers with');
+
+// `./skiff` asks for the bundled CLI in the same process (saves a Node start).
+if (process.argv.includes('--bundle')) await import('./bundle.mjs');

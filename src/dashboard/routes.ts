@@ -3,6 +3,7 @@
 // files are public, like any login page; everything they show comes from the
 // API with the token the user logs in with.
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 export const DASHBOARD_PATH = '/dashboard';
 
-const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'web');
+// Beside this file, or (when the CLI runs bundled into dist/skiff.mjs) in the source tree.
+const HERE = dirname(fileURLToPath(import.meta.url));
+const WEB_ROOT = existsSync(join(HERE, 'web')) ? join(HERE, 'web') : join(HERE, '..', 'src', 'dashboard', 'web');
 const require = createRequire(import.meta.url);
 
 const TYPES: Record<string, string> = {
