@@ -97,6 +97,7 @@ export function sandboxConfig(pod: Pod, attempt: number, o: PodConfigOptions): P
     annotations: { ...(m.annotations ?? {}) },
     hostNetwork: !!pod.spec?.hostNetwork,
     hostPID: !!pod.spec?.hostPID,
+    hostIPC: !!pod.spec?.hostIPC,
     portMappings: ports,
     dns: podDNS(pod, o),
     cgroupParent: podCgroupParent(pod),
@@ -116,7 +117,9 @@ function securityContext(pod: Pod, c: Container): SecurityContext {
     privileged: cs.privileged ?? false,
     runAsUser: cs.runAsUser ?? ps.runAsUser,
     runAsGroup: cs.runAsGroup ?? ps.runAsGroup,
-    supplementalGroups: ps.supplementalGroups,
+    runAsNonRoot: cs.runAsNonRoot ?? ps.runAsNonRoot,
+    // The kubelet adds fsGroup to the process' groups, so volumes it owns are writable.
+    supplementalGroups: ps.fsGroup !== undefined ? [...(ps.supplementalGroups ?? []), ps.fsGroup] : ps.supplementalGroups,
     readonlyRootfs: cs.readOnlyRootFilesystem ?? false,
     noNewPrivileges: cs.allowPrivilegeEscalation === false,
     capabilities: cs.capabilities ? { add: cs.capabilities.add, drop: cs.capabilities.drop } : undefined,

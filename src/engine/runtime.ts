@@ -27,6 +27,8 @@ export interface PodSandboxConfig {
   hostNetwork?: boolean;
   /** Share the host's PID namespace (pod.spec.hostPID). */
   hostPID?: boolean;
+  /** Share the host's IPC namespace (pod.spec.hostIPC). */
+  hostIPC?: boolean;
   /** Host ports the pod asks for (containers[].ports[].hostPort). */
   portMappings?: PortMapping[];
   /** resolv.conf content for the pod's containers. */
@@ -87,6 +89,8 @@ export interface SecurityContext {
   privileged?: boolean;
   runAsUser?: number;
   runAsGroup?: number;
+  /** Refuse to create the container (InvalidConfig, with the kubelet's message) when it would run as uid 0. */
+  runAsNonRoot?: boolean;
   supplementalGroups?: number[];
   readonlyRootfs?: boolean;
   noNewPrivileges?: boolean;

@@ -16,6 +16,8 @@ import { mountAll, unmount } from '../snapshot/mount.ts';
 import { isSnapshotError } from '../snapshot/snapshotter.ts';
 import { unpackImage } from '../snapshot/unpack.ts';
 import { SpecError, buildSpec } from '../spec/build.ts';
+import { boundingCapabilities, hostDevices } from '../spec/host.ts';
+import { readLocalhostProfile } from '../spec/localhost.ts';
 import { ConmonError, startConmon } from './conmon.ts';
 import { exists, labelsMatch, newId, readOptional, type EngineContext } from './context.ts';
 import { runcMessage } from './proc.ts';
@@ -62,11 +64,19 @@ export async function createContainer(ctx: EngineContext, podSandboxId: string, 
     await mountAll(mounts, p.rootfs);
     mounted = true;
     const cgroupsPath = `/${(sb.config.cgroupParent ?? 'skiff').replace(/^\/+|\/+$/g, '')}/${id}`;
-    const [passwd, group, version, nofile] = await Promise.all([readOptional(join(p.rootfs, 'etc/passwd')), readOptional(join(p.rootfs, 'etc/group')), cgroupVersion(), hostNofileHard()]);
+    const [passwd, group, version, nofile, localhostProfile, hostCapabilities, devices] = await Promise.all([
+      readOptional(join(p.rootfs, 'etc/passwd')),
+      readOptional(join(p.rootfs, 'etc/group')),
+      cgroupVersion(),
+      hostNofileHard(),
+      readLocalhostProfile(config.securityContext, ctx.seccompRoot),
+      boundingCapabilities(),
+      config.securityContext?.privileged ? hostDevices() : undefined,
+    ]);
     const spec = buildSpec({
       image: image.config,
       container: config,
-      sandbox: { ...sandboxConfig, hostNetwork: sb.config.hostNetwork, hostname: sb.config.hostname, cgroupParent: sb.config.cgroupParent },
+      sandbox: { ...sandboxConfig, hostNetwork: sb.config.hostNetwork, hostIPC: sb.config.hostIPC, hostname: sb.config.hostname, cgroupParent: sb.config.cgroupParent },
       id,
       rootfs: 'rootfs',
       namespaces: Object.fromEntries(ownNamespaces(sb.config).map((ns) => [ns === 'net' ? 'network' : ns, nsPath(sbDir, ns)])),
@@ -75,6 +85,9 @@ export async function createContainer(ctx: EngineContext, podSandboxId: string, 
       group,
       cgroupVersion: version,
       hostNofileHard: nofile,
+      ...(localhostProfile ? { localhostProfile } : {}),
+      ...(hostCapabilities ? { hostCapabilities } : {}),
+      ...(devices ? { hostDevices: devices } : {}),
     });
     const rec: ContainerRecord = {
       id,

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ImageService } from '../images.ts';
 import { RuntimeError } from '../runtime.ts';
 import { OverlaySnapshotter } from '../snapshot/overlay.ts';
@@ -18,6 +18,8 @@ export interface RuncRuntimeOptions {
   images: ImageService;
   runc?: string;
   conmon?: string;
+  /** Where relative Localhost seccomp profiles are found; default `<root>/../seccomp` (`/var/lib/skiff/seccomp` on a node). */
+  seccompRoot?: string;
 }
 
 /** Where one container's files live. */
@@ -40,6 +42,7 @@ export class EngineContext {
   readonly conmonPath: string;
   readonly runcRoot: string;
   readonly socketDir: string;
+  readonly seccompRoot: string;
   readonly records: Records;
   readonly snapshots: OverlaySnapshotter;
   readonly sandboxes = new Map<string, SandboxRecord>();
@@ -53,6 +56,7 @@ export class EngineContext {
     this.conmonPath = opts.conmon ?? '/usr/bin/conmon';
     this.runcRoot = join(opts.root, 'runc');
     this.socketDir = join(opts.root, 'sock');
+    this.seccompRoot = opts.seccompRoot ?? join(dirname(opts.root), 'seccomp');
     this.records = new Records(opts.root);
     this.snapshots = new OverlaySnapshotter(join(opts.root, 'snapshots'));
   }

@@ -24,9 +24,10 @@ export function nsPath(dir: string, ns: SandboxNamespace): string {
   return join(dir, 'ns', ns);
 }
 
-/** Which namespaces a sandbox owns: hostNetwork pods use the host's network and UTS. */
+/** Which namespaces a sandbox owns: hostNetwork pods use the host's network and UTS, hostIPC ones its IPC. */
 export function ownNamespaces(config: PodSandboxConfig): SandboxNamespace[] {
-  return config.hostNetwork ? ['ipc'] : ['net', 'ipc', 'uts'];
+  const own: SandboxNamespace[] = config.hostNetwork ? [] : ['net', 'uts'];
+  return config.hostIPC ? own : [...own, 'ipc'];
 }
 
 /**

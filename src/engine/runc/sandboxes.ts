@@ -3,6 +3,7 @@
 // containers inside a sandbox are stopped and removed by runtime.ts first.
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RuntimeError, type PodSandboxConfig, type PodSandboxStatus, type SandboxFilter } from '../runtime.ts';
 import { labelsMatch, newId, readOptional, type EngineContext } from './context.ts';
@@ -12,7 +13,8 @@ import { createNamespaces, hostsFile, namespaceAlive, nsPath, ownNamespaces, rel
 export async function runPodSandbox(ctx: EngineContext, config: PodSandboxConfig): Promise<string> {
   await ctx.ready();
   if (!config.metadata?.name || !config.metadata.namespace || !config.metadata.uid) throw new RuntimeError('InvalidConfig', 'pod sandbox metadata needs a name, a namespace and a uid');
-  if (!config.hostname) throw new RuntimeError('InvalidConfig', `pod sandbox ${config.metadata.namespace}/${config.metadata.name}: hostname must not be empty`);
+  // hostNetwork pods get no hostname of their own (the kubelet sends none): theirs is the node's
+  if (!config.hostname && !config.hostNetwork) throw new RuntimeError('InvalidConfig', `pod sandbox ${config.metadata.namespace}/${config.metadata.name}: hostname must not be empty`);
   const dup = [...ctx.sandboxes.values()].find((s) => s.config.metadata.uid === config.metadata.uid && s.config.metadata.attempt === config.metadata.attempt && s.config.metadata.name === config.metadata.name);
   if (dup) throw new RuntimeError('AlreadyExists', `pod sandbox ${config.metadata.namespace}/${config.metadata.name} attempt ${config.metadata.attempt} already exists (${dup.id})`);
   const id = newId();
@@ -25,7 +27,7 @@ export async function runPodSandbox(ctx: EngineContext, config: PodSandboxConfig
       createNamespaces(dir, config),
       writeFile(join(dir, 'hosts'), hostsFile(config)),
       hostResolv.then((r) => writeFile(join(dir, 'resolv.conf'), resolvConf(config, r ?? ''))),
-      writeFile(join(dir, 'hostname'), `${config.hostname}\n`),
+      writeFile(join(dir, 'hostname'), `${config.hostname || hostname()}\n`),
       mkdir(config.logDirectory, { recursive: true }),
     ]);
     const rec: SandboxRecord = { id, config, createdAt: Date.now(), state: 'ready' };

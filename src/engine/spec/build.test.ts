@@ -4,7 +4,7 @@ import type { OciImageConfig } from '../images.ts';
 import type { ContainerConfig, PodSandboxConfig } from '../runtime.ts';
 import { containerArgs, mergeEnv } from './args.ts';
 import { SpecError, buildSpec, type SpecInput } from './build.ts';
-import { capabilities } from './defaults.ts';
+import { capabilities, capabilitiesFromMask } from './defaults.ts';
 import { resolveUser } from './user.ts';
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:app:/home/app:/bin/sh\n';
@@ -94,7 +94,8 @@ test('spec: process, namespaces by path, hostname, cgroup path, rlimits capped b
   assert.deepEqual(s.process.capabilities?.bounding, capabilities(undefined, false));
   const dests = s.mounts.map((m) => m.destination);
   assert.deepEqual(dests, ['/proc', '/dev', '/dev/pts', '/dev/mqueue', '/dev/shm', '/sys', '/sys/fs/cgroup', '/etc/hosts', '/etc/resolv.conf', '/etc/hostname']);
-  assert.ok(s.mounts.find((m) => m.destination === '/sys')?.options?.includes('ro'));
+  assert.ok(s.linux.readonlyPaths?.includes('/sys'), '/sys read-only by a per-mount remount, not by the sysfs superblock');
+  assert.deepEqual(buildSpec(input({}, { securityContext: { unmaskedPaths: true } })).linux.readonlyPaths, ['/sys'], 'procMount Unmasked leaves /sys read-only');
 });
 
 test('spec: cgroup v2 adds a cgroup namespace; hostNetwork shares net and uts and sets no hostname; hostPID drops the pid namespace', () => {
@@ -145,6 +146,7 @@ test('spec: privileged gets every capability, all devices, no masked paths, rw /
   assert.ok(s.process.capabilities?.bounding.includes('CAP_SYS_ADMIN'));
   assert.deepEqual(s.linux.resources?.devices, [{ allow: true, access: 'rwm' }]);
   assert.equal(s.linux.maskedPaths, undefined);
+  assert.equal(s.linux.readonlyPaths, undefined);
   assert.ok(s.mounts.find((m) => m.destination === '/sys')?.options?.includes('rw'));
 });
 
@@ -157,4 +159,58 @@ test('spec: bad configurations are SpecErrors that name the problem', () => {
     ['memory limit below 6 MiB', {}, { resources: { memoryLimitBytes: 1024 } }, /below the minimum/],
   ];
   for (const [name, over, c, re] of rows) assert.throws(() => buildSpec(input(over, c)), (e: unknown) => e instanceof SpecError && re.test(e.message), name);
+});
+
+test('spec: seccomp RuntimeDefault when absent or asked for; none when Unconfined or privileged; Localhost from the file read by the caller', () => {
+  const def = buildSpec(input());
+  assert.equal(def.linux.seccomp?.defaultAction, 'SCMP_ACT_ERRNO', 'absent = RuntimeDefault');
+  assert.deepEqual(buildSpec(input({}, { securityContext: { seccompProfile: 'RuntimeDefault' } })).linux.seccomp, def.linux.seccomp);
+  assert.equal(buildSpec(input({}, { securityContext: { seccompProfile: 'Unconfined' } })).linux.seccomp, undefined);
+  assert.equal(buildSpec(input({}, { securityContext: { privileged: true } })).linux.seccomp, undefined);
+  assert.equal(buildSpec(input({}, { securityContext: { privileged: true, seccompProfile: 'Localhost/x.json' } })).linux.seccomp, undefined, 'privileged wins, as in Kubernetes');
+  // the profile follows the container's capabilities
+  const allowedNames = (s: ReturnType<typeof buildSpec>) => new Set((s.linux.seccomp?.syscalls ?? []).filter((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args).flatMap((r) => r.names));
+  assert.ok(!allowedNames(def).has('mount'));
+  assert.ok(allowedNames(buildSpec(input({}, { securityContext: { capabilities: { add: ['SYS_ADMIN'] } } }))).has('mount'));
+  assert.ok(!allowedNames(buildSpec(input({}, { securityContext: { capabilities: { drop: ['ALL'] } } }))).has('chroot'));
+
+  const text = JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] });
+  const local = buildSpec(input({ localhostProfile: { path: '/sc/p.json', text } }, { securityContext: { seccompProfile: 'Localhost/p.json' } }));
+  assert.deepEqual(local.linux.seccomp, { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] });
+  assert.throws(() => buildSpec(input({}, { securityContext: { seccompProfile: 'Localhost/p.json' } })), (e: unknown) => e instanceof SpecError && /was not read/.test(e.message));
+  assert.throws(() => buildSpec(input({ localhostProfile: { path: '/sc/p.json', text: '{' } }, { securityContext: { seccompProfile: 'Localhost/p.json' } })), (e: unknown) => e instanceof SpecError && /seccomp profile "\/sc\/p.json": not valid JSON/.test(e.message));
+  assert.throws(() => buildSpec(input({}, { securityContext: { seccompProfile: 'docker/default' } })), (e: unknown) => e instanceof SpecError && /unknown seccomp profile "docker\/default"/.test(e.message));
+});
+
+test('spec: no_new_privs only when asked (allowPrivilegeEscalation: false); hostIPC shares the IPC namespace; privileged gets the engine\'s own capabilities and the host devices', () => {
+  assert.equal(buildSpec(input()).process.noNewPrivileges, false);
+  assert.equal(buildSpec(input({}, { securityContext: { noNewPrivileges: true } })).process.noNewPrivileges, true);
+  assert.deepEqual(buildSpec(input({}, {}, { hostIPC: true })).linux.namespaces.map((n) => n.type), ['mount', 'pid', 'network', 'uts']);
+  const host = ['CAP_CHOWN', 'CAP_SYS_ADMIN'];
+  assert.deepEqual(buildSpec(input({ hostCapabilities: host }, { securityContext: { privileged: true } })).process.capabilities?.bounding, host);
+  assert.deepEqual(buildSpec(input({ hostCapabilities: host }, { securityContext: { capabilities: { add: ['ALL'] } } })).process.capabilities?.effective, host);
+  assert.equal(capabilitiesFromMask(0x1fffeffffffn).length, 40, 'a host without CAP_SYS_RESOURCE');
+  assert.ok(!capabilitiesFromMask(0x1fffeffffffn).includes('CAP_SYS_RESOURCE'));
+  assert.deepEqual(capabilitiesFromMask(0b100000000000001n), ['CAP_CHOWN', 'CAP_IPC_LOCK']);
+  const loop = { path: '/dev/loop0', type: 'b' as const, major: 7, minor: 0, fileMode: 0o600, uid: 0, gid: 0 };
+  assert.deepEqual(buildSpec(input({ hostDevices: [loop] }, { securityContext: { privileged: true } })).linux.devices, [loop], 'privileged: the host devices');
+  assert.equal(buildSpec(input({ hostDevices: [loop] })).linux.devices, undefined, 'otherwise none');
+});
+
+test('spec: runAsNonRoot refuses root (by runAsUser, by the image user, or a user name it cannot check), as the kubelet words it', () => {
+  const pod = '(pod: "p_ns(u1)", container: c)';
+  const rows: [string, OciImageConfig['config'], number | undefined, string | undefined][] = [
+    ['runAsUser 0', { Cmd: ['sh'], User: 'app' }, 0, `container's runAsUser breaks non-root policy ${pod}`],
+    ['runAsUser 1000 overrides a root image', { Cmd: ['sh'] }, 1000, undefined],
+    ['image without a user', { Cmd: ['sh'] }, undefined, `container has runAsNonRoot and image will run as root ${pod}`],
+    ['image user 0:0', { Cmd: ['sh'], User: '0:0' }, undefined, `container has runAsNonRoot and image will run as root ${pod}`],
+    ['image user by name', { Cmd: ['sh'], User: 'app' }, undefined, `container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root ${pod}`],
+    ['numeric image user', { Cmd: ['sh'], User: '1000:1001' }, undefined, undefined],
+  ];
+  for (const [name, config, runAsUser, want] of rows) {
+    const run = () => buildSpec(input({ image: { ...image, config } }, { securityContext: { runAsNonRoot: true, ...(runAsUser !== undefined ? { runAsUser } : {}) } }));
+    if (want === undefined) assert.doesNotThrow(run, name);
+    else assert.throws(run, (e: unknown) => e instanceof SpecError && e.message === want, name);
+  }
+  assert.doesNotThrow(() => buildSpec(input({ image: { ...image, config: { Cmd: ['sh'] } } }, { securityContext: { runAsNonRoot: false } })), 'runAsNonRoot false checks nothing');
 });

@@ -7,8 +7,11 @@ import type { OciImageConfig } from '../images.ts';
 import type { ContainerConfig, PodSandboxConfig } from '../runtime.ts';
 import { containerArgs, mergeEnv } from './args.ts';
 import { ALL_CAPABILITIES, DEFAULT_NOFILE, MASKED_PATHS, READONLY_PATHS, capabilities } from './defaults.ts';
-import type { OciMount, OciNamespace, OciResources, OciSpec } from './oci.ts';
-import { UserError, resolveUser } from './user.ts';
+import type { LocalhostProfile } from './localhost.ts';
+import type { OciDevice, OciMount, OciNamespace, OciResources, OciSeccomp, OciSpec } from './oci.ts';
+import { LOCALHOST_PREFIX, runtimeDefaultProfile } from './seccomp.ts';
+import { SeccompProfileError, parseSeccompProfile } from './seccompjson.ts';
+import { UserError, checkRunAsNonRoot, resolveUser } from './user.ts';
 
 export const DEFAULT_PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -30,6 +33,15 @@ export interface SpecInput {
   cgroupVersion: 1 | 2;
   /** The host's hard RLIMIT_NOFILE (a container cannot get more). */
   hostNofileHard?: number;
+  /** The engine's own bounding capabilities (host.ts): all a privileged container can get; default every capability. */
+  hostCapabilities?: string[];
+  /** The host's device nodes (host.ts), which a privileged container gets. */
+  hostDevices?: OciDevice[];
+  /** The Localhost seccomp profile the container names, read by the caller (localhost.ts). */
+  localhostProfile?: LocalhostProfile;
+  /** Node architecture (process.arch) and kernel release, for seccomp; default: this process'. */
+  arch?: string;
+  kernel?: string;
 }
 
 /** A spec that cannot be built: the container's configuration is wrong (CreateContainerConfigError). */
@@ -45,7 +57,7 @@ function namespaces(input: SpecInput): OciNamespace[] {
     ns.push(network ? { type: 'network', path: network } : { type: 'network' });
     ns.push(uts ? { type: 'uts', path: uts } : { type: 'uts' });
   }
-  ns.push(ipc ? { type: 'ipc', path: ipc } : { type: 'ipc' });
+  if (!input.sandbox.hostIPC) ns.push(ipc ? { type: 'ipc', path: ipc } : { type: 'ipc' });
   if (input.cgroupVersion === 2) ns.push({ type: 'cgroup' });
   return ns;
 }
@@ -57,7 +69,10 @@ function mounts(input: SpecInput, readonlyRoot: boolean, privileged: boolean): O
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', privileged ? 'rw' : 'ro'] },
+    // Mounted rw and made read-only per mount (readonlyPaths) unless privileged: sysfs has one
+    // superblock per network namespace, and a first `ro` mount would make it read-only for
+    // every container of the pod, a privileged one too.
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'rw'] },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', privileged ? 'rw' : 'ro'] },
   ];
   const etcOpts = ['rbind', 'rprivate', readonlyRoot ? 'ro' : 'rw'];
@@ -100,6 +115,29 @@ function resources(input: SpecInput, privileged: boolean): OciResources {
   return out;
 }
 
+/**
+ * The container's seccomp filter. Absent or RuntimeDefault: Skiff's default
+ * profile (as the kubelet's --seccomp-default); Unconfined and privileged
+ * containers: none; Localhost/<path>: that file.
+ */
+function seccomp(input: SpecInput, caps: string[], privileged: boolean): OciSeccomp | undefined {
+  const name = input.container.metadata.name;
+  const p = input.container.securityContext?.seccompProfile || 'RuntimeDefault';
+  if (privileged || p === 'Unconfined') return undefined;
+  if (p === 'RuntimeDefault') return runtimeDefaultProfile(caps, input.arch);
+  if (p.startsWith(LOCALHOST_PREFIX)) {
+    const file = input.localhostProfile;
+    if (!file) throw new SpecError(`container ${name}: seccomp profile ${JSON.stringify(p)} was not read`);
+    try {
+      return parseSeccompProfile(file.text, { capabilities: caps, ...(input.arch ? { arch: input.arch } : {}), ...(input.kernel ? { kernel: input.kernel } : {}) });
+    } catch (e) {
+      if (e instanceof SeccompProfileError) throw new SpecError(`container ${name}: seccomp profile ${JSON.stringify(file.path)}: ${e.message}`);
+      throw e;
+    }
+  }
+  throw new SpecError(`container ${name}: unknown seccomp profile ${JSON.stringify(p)} (RuntimeDefault, Unconfined or Localhost/<path>)`);
+}
+
 export function buildSpec(input: SpecInput): OciSpec {
   const { container: c, sandbox, image } = input;
   const sc = c.securityContext ?? {};
@@ -113,11 +151,15 @@ export function buildSpec(input: SpecInput): OciSpec {
     if (e instanceof UserError) throw new SpecError(`container ${c.metadata.name}: ${e.message}`);
     throw e;
   }
+  if (sc.runAsNonRoot) {
+    const broken = checkRunAsNonRoot({ runAsUser: sc.runAsUser, imageUser: image.config?.User, pod: sandbox.metadata, container: c.metadata.name });
+    if (broken) throw new SpecError(broken);
+  }
   for (const cap of [...(sc.capabilities?.add ?? []), ...(sc.capabilities?.drop ?? [])]) {
     const n = cap.toUpperCase().replace(/^CAP_/, '');
     if (n !== 'ALL' && !ALL_CAPABILITIES.includes(`CAP_${n}`)) throw new SpecError(`container ${c.metadata.name}: unknown capability ${JSON.stringify(cap)}`);
   }
-  const caps = capabilities(sc.capabilities, privileged);
+  const caps = capabilities(sc.capabilities, privileged, input.hostCapabilities);
   let env = mergeEnv(image.config?.Env ?? [], c.envs ?? []);
   if (!env.some((e) => e.startsWith('PATH='))) env = [DEFAULT_PATH_ENV, ...env];
   if (!sandbox.hostNetwork && !env.some((e) => e.startsWith('HOSTNAME='))) env = [...env, `HOSTNAME=${sandbox.hostname}`];
@@ -125,7 +167,9 @@ export function buildSpec(input: SpecInput): OciSpec {
   const nofile = Math.min(DEFAULT_NOFILE, input.hostNofileHard ?? DEFAULT_NOFILE);
   const readonlyRoot = sc.readonlyRootfs === true;
   const unmasked = privileged || sc.unmaskedPaths === true;
+  const readonlyPaths = privileged ? [] : unmasked ? ['/sys'] : [...READONLY_PATHS, '/sys'];
   const parent = (sandbox.cgroupParent ?? 'skiff').replace(/^\/+|\/+$/g, '');
+  const filter = seccomp(input, caps, privileged);
   const spec: OciSpec = {
     ociVersion: '1.0.2',
     process: {
@@ -144,10 +188,13 @@ export function buildSpec(input: SpecInput): OciSpec {
     annotations: { ...c.annotations, 'io.kubernetes.cri.container-name': c.metadata.name, 'io.kubernetes.cri.sandbox-name': sandbox.metadata.name, 'io.kubernetes.cri.sandbox-namespace': sandbox.metadata.namespace, 'io.kubernetes.cri.sandbox-uid': sandbox.metadata.uid },
     linux: {
       namespaces: namespaces(input),
+      ...(privileged && input.hostDevices?.length ? { devices: input.hostDevices } : {}),
       resources: resources(input, privileged),
       cgroupsPath: `/${parent}/${input.id}`,
-      ...(unmasked ? {} : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
+      ...(unmasked ? {} : { maskedPaths: MASKED_PATHS }),
+      ...(readonlyPaths.length ? { readonlyPaths } : {}),
       ...(sandbox.sysctls && Object.keys(sandbox.sysctls).length ? { sysctl: { ...sandbox.sysctls } } : {}),
+      ...(filter ? { seccomp: filter } : {}),
     },
   };
   if (!sandbox.hostNetwork) spec.hostname = sandbox.hostname;

@@ -54,15 +54,25 @@ export function capName(c: string): string {
   return up.startsWith('CAP_') ? up : `CAP_${up}`;
 }
 
-/** The default set with securityContext.capabilities applied: drop first (ALL drops everything), then add (ALL adds everything). */
-export function capabilities(caps: { add?: string[]; drop?: string[] } | undefined, privileged: boolean): string[] {
-  if (privileged) return [...ALL_CAPABILITIES];
+/** The capabilities set in a /proc/<pid>/status mask (CapBnd...): ALL_CAPABILITIES is in bit order. */
+export function capabilitiesFromMask(mask: bigint): string[] {
+  return ALL_CAPABILITIES.filter((_, bit) => ((mask >> BigInt(bit)) & 1n) === 1n);
+}
+
+/**
+ * The default set with securityContext.capabilities applied: drop first (ALL
+ * drops everything), then add (ALL adds everything). "Everything", and what a
+ * privileged container gets, is what the engine itself holds (`available`,
+ * its bounding set, as containerd grants): runc cannot give more.
+ */
+export function capabilities(caps: { add?: string[]; drop?: string[] } | undefined, privileged: boolean, available: string[] = ALL_CAPABILITIES): string[] {
+  if (privileged) return [...available];
   let set = new Set(DEFAULT_CAPABILITIES);
   const drop = (caps?.drop ?? []).map(capName);
   const add = (caps?.add ?? []).map(capName);
   if (drop.includes('CAP_ALL')) set = new Set();
   for (const d of drop) set.delete(d);
-  if (add.includes('CAP_ALL')) return [...ALL_CAPABILITIES];
+  if (add.includes('CAP_ALL')) return [...available];
   for (const a of add) set.add(a);
   return [...set];
 }

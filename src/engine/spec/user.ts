@@ -82,3 +82,17 @@ export function resolveUser(opts: { imageUser?: string; runAsUser?: number; runA
   for (const g of opts.supplementalGroups ?? []) additional.add(g);
   return { uid, gid, additionalGids: [...additional], ...(entry ? { home: entry.home } : {}) };
 }
+
+/**
+ * The kubelet's runAsNonRoot check, on what the pod and image say (not on
+ * passwd): a message when the container would run as root or cannot be shown
+ * not to (a user name), undefined when it is fine.
+ */
+export function checkRunAsNonRoot(o: { runAsUser?: number; imageUser?: string; pod: { name: string; namespace: string; uid: string }; container: string }): string | undefined {
+  const where = `(pod: ${JSON.stringify(`${o.pod.name}_${o.pod.namespace}(${o.pod.uid})`)}, container: ${o.container})`;
+  if (o.runAsUser !== undefined) return o.runAsUser === 0 ? `container's runAsUser breaks non-root policy ${where}` : undefined;
+  const user = (o.imageUser ?? '').split(':')[0]!;
+  if (user === '' || (isId(user) && Number(user) === 0)) return `container has runAsNonRoot and image will run as root ${where}`;
+  if (!isId(user)) return `container has runAsNonRoot and image has non-numeric user (${user}), cannot verify user is non-root ${where}`;
+  return undefined;
+}
