@@ -41,6 +41,8 @@ export interface ApiServerOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
+  /** More addresses to listen on, on the same port as `host` (the node's address beside loopback, so pods reach the API). */
+  alsoListen?: string[];
   /** Serve HTTPS with this certificate; plain HTTP when absent (tests of the handlers only). */
   tls?: { cert: string; key: string };
   /** Resolves a request's user; undefined means unauthenticated (401). Absent: every request is admin. */
@@ -82,7 +84,7 @@ const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 export class ApiServer implements NamespaceChecker {
   private readonly caches = new Map<string, WatchCache<StoredObject>>();
   private readonly rests = new Map<ResourceInfo, ResourceREST>();
-  private server?: Server;
+  private servers: Server[] = [];
   private ready = false;
   private readonly allocator: ServiceAllocator;
   private readonly opts: ApiServerOptions;
@@ -115,23 +117,16 @@ export class ApiServer implements NamespaceChecker {
     await Promise.all([...this.caches.values()].map((c) => c.start()));
     await this.bootstrap();
     await this.access?.start();
-    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-    const clientCA = this.opts.access?.clientCA;
-    this.server = this.opts.tls
-      ? createHTTPSServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, ...(clientCA ? { requestCert: true, rejectUnauthorized: false, ca: clientCA } : {}) }, handler)
-      : createHTTPServer(handler);
-    // exec, attach and portforward upgrade to WebSocket or SPDY: joined to the pod's node agent.
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
-    // Watches are long-lived; Node's default request timeouts would cut them.
-    this.server.requestTimeout = 0;
-    this.server.headersTimeout = 60_000;
-    this.server.keepAliveTimeout = 65_000;
     const host = this.opts.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.opts.port ?? 0, host, () => resolve());
-    });
-    const port = (this.server.address() as AddressInfo).port;
+    const port = await this.listen(host, this.opts.port ?? 0);
+    // The other addresses on the same port (a port of 0 was chosen by the first).
+    const others = [...new Set(this.opts.alsoListen ?? [])].filter((a) => a !== host);
+    try {
+      for (const address of wildcard(host) ? [] : others) await this.listen(address, port);
+    } catch (e) {
+      await this.closeServers();
+      throw e;
+    }
     await this.bootstrapService(host, port);
     this.ready = true;
     return { host, port, url: `${this.opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}` };
@@ -142,10 +137,38 @@ export class ApiServer implements NamespaceChecker {
     this.access?.stop();
     await this.audit?.close();
     await Promise.all([...this.caches.values()].map((c) => c.stop()));
-    if (this.server) {
-      this.server.closeAllConnections();
-      await new Promise<void>((r) => this.server!.close(() => r()));
-    }
+    await this.closeServers();
+  }
+
+  /** One HTTP(S) server on `host:port`, resolving with the bound port. */
+  private async listen(host: string, port: number): Promise<number> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const clientCA = this.opts.access?.clientCA;
+    const server = this.opts.tls
+      ? createHTTPSServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, ...(clientCA ? { requestCert: true, rejectUnauthorized: false, ca: clientCA } : {}) }, handler)
+      : createHTTPServer(handler);
+    // exec, attach and portforward upgrade to WebSocket or SPDY: joined to the pod's node agent.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
+    // Watches are long-lived; Node's default request timeouts would cut them.
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.servers.push(server);
+    return (server.address() as AddressInfo).port;
+  }
+
+  private async closeServers(): Promise<void> {
+    const servers = this.servers.splice(0);
+    await Promise.all(
+      servers.map(async (s) => {
+        s.closeAllConnections();
+        await new Promise<void>((r) => s.close(() => r()));
+      }),
+    );
   }
 
   private async bootstrap(): Promise<void> {
@@ -187,7 +210,7 @@ export class ApiServer implements NamespaceChecker {
 
   /** The `kubernetes` Service and its endpoints, once the port is known. */
   private async bootstrapService(host: string, port: number): Promise<void> {
-    const advertise = this.opts.advertiseAddress ?? (host === '0.0.0.0' || host === '::' ? servingAddress() : host);
+    const advertise = this.opts.advertiseAddress ?? (wildcard(host) ? servingAddress() : host);
     try {
       await bootstrapKubernetesService((g, v, r) => this.restFor(g, v, r), { serviceCIDR: this.opts.serviceCIDR ?? '10.43.0.0/16', advertiseAddress: advertise, port });
     } catch (e) {
@@ -317,6 +340,8 @@ export class ApiServer implements NamespaceChecker {
   }
 
 }
+
+const wildcard = (host: string) => host === '0.0.0.0' || host === '::';
 
 /** A non-loopback IPv4 address of this host, for endpoints of a server bound to every address. */
 function servingAddress(): string {

@@ -30,6 +30,10 @@ export interface ControlPlaneOptions {
   datastore?: string;
   port: number;
   host?: string;
+  /** More addresses the API server listens on, on the same port (the node's address, so pods reach it). */
+  alsoListen?: string[];
+  /** The address the `kubernetes` Service's endpoints name; the serving certificate covers it. */
+  advertiseAddress?: string;
   log?: (line: string) => void;
   watchCacheHistory?: number;
   bookmarkIntervalMs?: number;
@@ -87,7 +91,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       });
       sharedSecrets = shared.outcome;
     }
-    const pki = ensurePKI(join(o.dataDir, 'pki'));
+    const pki = ensurePKI(join(o.dataDir, 'pki'), o.advertiseAddress ? [o.advertiseAddress] : []);
     const tokens = TokenAuthenticator.open(join(o.dataDir, 'tokens.json'));
     // The API server's client certificate for node agents (logs, exec, attach, port-forward).
     const kubeletClient = ensureKubeletClientCert(join(o.dataDir, 'pki'));
@@ -101,6 +105,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       store,
       port: o.port,
       host: o.host ?? '127.0.0.1',
+      alsoListen: o.alsoListen,
+      advertiseAddress: o.advertiseAddress,
       tls: { cert: pki.cert, key: pki.key },
       authenticate: (h) => tokens.authenticate(h),
       // Client certificates from the cluster CA, ServiceAccount tokens, RBAC (docs/access.md).

@@ -12,12 +12,15 @@ import { startNode, type RunningNode } from './node.ts';
 import { parseTTL } from './token.ts';
 import { ensureHostBridge, ensureServingCertCovers, HOST_ADDRESS, MAX_NODES, startExtraNodes, type ExtraNodes } from './cluster.ts';
 import { join } from 'node:path';
+import { nodeIP as detectNodeIP } from '../network/hostip.ts';
+import { apiAddresses } from './apiaddress.ts';
 
 export const controlPlaneFlags: FlagSpec = {
   'data-dir': { type: 'string', help: 'where the cluster keeps its state (default /var/lib/skiff as root, ~/.local/share/skiff otherwise)' },
   datastore: { type: 'string', help: 'sqlite (default), etcd://host:port[,host:port...], or memory' },
   port: { type: 'string', help: `API server port (default ${DEFAULT_API_PORT}; 0 picks a free one)` },
-  host: { type: 'string', help: 'address the API server listens on (default 127.0.0.1)' },
+  host: { type: 'string', help: "the one address the API server listens on (default: 127.0.0.1 and the node's address, so pods reach it; 0.0.0.0 for every address)" },
+  'advertise-address': { type: 'string', help: "the address the kubernetes Service's endpoints name, also listened on (default: the node's address)" },
   token: { type: 'string', help: "with an etcd datastore: the server token shared by the cluster's servers (default: made by the first server, kept in DATA-DIR/server-token)" },
   verbose: { type: 'boolean', help: 'log every API request' },
   'registry-port': { type: 'string', help: 'port of the cluster image registry on 127.0.0.1 (default 5000, or a free one with --port 0; "off" for none)' },
@@ -40,6 +43,8 @@ export async function runForeground(command: string, args: string[], spec: FlagS
   const graceMs = grace === undefined ? undefined : parseTTL(grace, '--node-monitor-grace-period') * 1000;
   if (graceMs === 0) throw new UsageError('--node-monitor-grace-period must be more than 0');
   const multi = fo.node === true && nodes > 1;
+  // Loopback and the node's address (pods reach the API through the `kubernetes` Service, DNATed to it).
+  const api = apiAddresses({ host: flags.host as string | undefined, advertiseAddress: flags['advertise-address'] as string | undefined, nodeIP: (flags['node-ip'] as string | undefined) ?? detectNodeIP(), allAddresses: multi });
   if (multi) {
     if (process.getuid?.() !== 0) {
       console.error(`skiff ${command}: --nodes needs root (network namespaces, veths, a bridge): run it with sudo`);
@@ -76,7 +81,9 @@ export async function runForeground(command: string, args: string[], spec: FlagS
       datastore: flags.datastore as string | undefined,
       port,
       // Extra nodes reach the API server and the registry through the host bridge.
-      host: (flags.host as string | undefined) ?? (multi ? '0.0.0.0' : undefined),
+      host: api.host,
+      alsoListen: api.alsoListen,
+      advertiseAddress: api.advertiseAddress,
       registryHost: multi ? '0.0.0.0' : undefined,
       nodeMonitorGracePeriodMs: graceMs,
       token: (flags.token as string | undefined) ?? process.env.SKIFF_TOKEN,
@@ -86,8 +93,12 @@ export async function runForeground(command: string, args: string[], spec: FlagS
       registryPort: flags['registry-port'] === 'off' ? undefined : Number(flags['registry-port'] ?? (port === 0 ? 0 : 5000)),
     });
   } catch (e) {
-    if (isStoreError(e) || e instanceof ClusterSecretsError || (e as NodeJS.ErrnoException).code === 'EADDRINUSE' || /openssl|^registry port/.test((e as Error).message)) {
-      const msg = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port} is in use: stop what holds it or choose another with --port` : (e as Error).message;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (isStoreError(e) || code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || /openssl|^registry port/.test((e as Error).message)) {
+      const msg =
+        code === 'EADDRINUSE' ? `port ${port} is in use: stop what holds it or choose another with --port`
+        : code === 'EADDRNOTAVAIL' ? `cannot listen on ${(e as { address?: string }).address}: not an address of this host (see --host, --advertise-address)`
+        : (e as Error).message;
       console.error(`skiff ${command}: ${msg}`);
       return 1;
     }

@@ -3,9 +3,10 @@
 // pods in real runc containers with their own IPs, logs, exec with exit
 // codes, a Deployment behind a Service reached by its DNS name from another
 // pod, a rolling update during which the Service never fails a request,
-// scaling, a NodePort, and a restart of `skiff up` that leaves containers
-// running. `skiff down --purge` cleans up. Traffic stays inside the pods'
-// namespaces and this machine (the node's own address).
+// scaling, a NodePort, a restart of `skiff up` that leaves containers
+// running, and pods calling the API through the `kubernetes` Service with
+// their ServiceAccount tokens. `skiff down --purge` cleans up. Traffic stays
+// inside the pods' namespaces and this machine (the node's own address).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import { waitFor, within } from '../support/wait.ts';
 import { hasKubectl, kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
 import { buildBusyboxImage } from '../support/images.ts';
 import { acquireHostLock } from '../support/hostlock.ts';
+import { apiGetScript, buildTLSClientRootfs, parseHTTPResponse, SA_DIR } from '../support/tlsclient.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const missing = ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/lib/cni/bridge', '/usr/sbin/nft'].filter((p) => !existsSync(p));
@@ -353,5 +355,48 @@ describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
     assert.equal(await ok(['get', 'pod', 'box', '-o', 'jsonpath={.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}']), before);
     assert.equal((await ok(['logs', 'box'])).trim(), 'hello from box');
     assert.match((await getFrom('box', 'web', 80)) ?? '', /^web-/);
+  });
+
+  test("a pod's ServiceAccount token lists pods through the kubernetes Service as its Role allows, and is refused without it", async () => {
+    // After the restart above: the API server's new port reached the Service and its endpoints.
+    // busybox with the host's openssl: its wget and s_client verify the server against the projected ca.crt.
+    const rootfs = join(dir, 'tls-client-rootfs');
+    buildTLSClientRootfs(rootfs);
+    const imported = skiff('image', 'import', rootfs, '--name', 'tls-client:1');
+    assert.equal(imported.status, 0, imported.stderr);
+    const ns = 'apiaccess';
+    await ok(['create', 'namespace', ns]);
+    await ok(['-n', ns, 'create', 'serviceaccount', 'reader']);
+    await ok(['-n', ns, 'create', 'serviceaccount', 'outsider']);
+    await ok(['-n', ns, 'create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods']);
+    await ok(['-n', ns, 'create', 'rolebinding', 'reader-reads-pods', '--role=pod-reader', `--serviceaccount=${ns}:reader`]);
+    const pod = (sa: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: sa, namespace: ns }, spec: { serviceAccountName: sa, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'tls-client:1', command: ['sleep', '3600'] }] } });
+    await ok(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pod('reader'), pod('outsider')] }) });
+    await waitFor(async () => /reader\s+1\/1\s+Running/.test(await ok(['-n', ns, 'get', 'pod', 'reader'])) && /outsider\s+1\/1\s+Running/.test(await ok(['-n', ns, 'get', 'pod', 'outsider'])), 'both pods Running', 60_000, 200);
+    const url = `/api/v1/namespaces/${ns}/pods`;
+    const get = async (sa: string, verifyName?: string) => k(['-n', ns, 'exec', sa, '--', 'sh', '-c', apiGetScript('kubernetes.default.svc', url, { verifyName })], { timeoutMs: 15_000 });
+    const allowed = await get('reader');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    const list = parseHTTPResponse(allowed.stdout);
+    assert.equal(list.status, 200, list.body);
+    const podList = JSON.parse(list.body);
+    assert.equal(podList.kind, 'PodList');
+    assert.deepEqual(podList.items.map((p: { metadata: { name: string } }) => p.metadata.name).sort(), ['outsider', 'reader']);
+    const refused = parseHTTPResponse((await get('outsider')).stdout);
+    assert.equal(refused.status, 403, refused.body);
+    const status = JSON.parse(refused.body);
+    assert.equal(status.reason, 'Forbidden');
+    assert.equal(status.message, `pods is forbidden: User "system:serviceaccount:${ns}:outsider" cannot list resource "pods" in API group "" in the namespace "${ns}"`);
+    // An everyday client: busybox wget (https through openssl) trusting only the projected CA.
+    const wget = `wget -q -O - --header "Authorization: Bearer $(cat ${SA_DIR}/token)" https://kubernetes.default.svc${url}`;
+    const viaWget = await k(['-n', ns, 'exec', 'reader', '--', 'sh', '-c', `SSL_CERT_FILE=${SA_DIR}/ca.crt ${wget}`], { timeoutMs: 15_000 });
+    assert.equal(viaWget.code, 0, viaWget.stderr);
+    assert.equal(JSON.parse(viaWget.stdout).kind, 'PodList');
+    // The certificate really is checked: a name it does not hold, or no trusted CA, fails the handshake.
+    const wrongName = await get('reader', 'not-the-apiserver.example');
+    assert.notEqual(wrongName.code, 0);
+    assert.match(wrongName.stderr + wrongName.stdout, /hostname mismatch/);
+    assert.notEqual((await k(['-n', ns, 'exec', 'reader', '--', 'sh', '-c', wget], { timeoutMs: 15_000 })).code, 0);
+    await ok(['delete', 'namespace', ns, '--wait=false']);
   });
 });

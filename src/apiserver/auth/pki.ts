@@ -1,11 +1,17 @@
 // The cluster's certificate authority and the API server's serving
 // certificate, made once on first start (ECDSA P-256, by the openssl CLI) and
-// kept in <data-dir>/pki. Clients pin the CA through the kubeconfig.
+// kept in <data-dir>/pki. Clients pin the CA through the kubeconfig. The
+// serving certificate always names the ways pods reach the API (the
+// `kubernetes` Service's names and ClusterIP) and the advertised address; one
+// that does not (an older data dir, a new address) is re-issued from the CA.
 
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_SERVICE_CIDR } from '../registry/allocator.ts';
+import { firstServiceIP } from '../bootstrap/bootstrap.ts';
 
 export const OPENSSL_INSTALL_HINT = 'openssl is needed to create the cluster CA: install it with `apt-get install openssl`';
 
@@ -26,16 +32,37 @@ function openssl(args: string[], cwd: string): void {
   }
 }
 
-/** The addresses the serving certificate is valid for: loopback, this host's name and its interface addresses. */
-export function servingNames(extra: string[] = []): { dns: string[]; ips: string[] } {
-  const dns = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', hostname()]);
-  const ips = new Set(['127.0.0.1', '::1']);
-  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal) ips.add(a.address.split('%')[0]!);
-  for (const e of extra) (/^[\d.]+$|:/.test(e) ? ips : dns).add(e);
+const isIP = (name: string) => /^[\d.]+$|:/.test(name);
+
+/** Names the serving certificate must always hold: loopback and the `kubernetes` Service's names and ClusterIP (pods' way in). */
+export function requiredServingNames(extra: string[] = []): { dns: string[]; ips: string[] } {
+  const dns = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']);
+  const ips = new Set(['127.0.0.1', firstServiceIP(DEFAULT_SERVICE_CIDR)]);
+  for (const e of extra) (isIP(e) ? ips : dns).add(e);
   return { dns: [...dns], ips: [...ips] };
 }
 
-/** Loads the PKI in `dir`, creating what is missing. */
+/** The addresses the serving certificate is valid for: the required names, this host's name and its interface addresses. */
+export function servingNames(extra: string[] = []): { dns: string[]; ips: string[] } {
+  const req = requiredServingNames(extra);
+  const dns = new Set([...req.dns, hostname()]);
+  const ips = new Set([...req.ips, '::1']);
+  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal) ips.add(a.address.split('%')[0]!);
+  return { dns: [...dns], ips: [...ips] };
+}
+
+/** The names of `names` a PEM certificate is not valid for (exact SAN entries; none missing means it covers them all). */
+export function missingServingNames(certPem: string, names: { dns: string[]; ips: string[] }): string[] {
+  const cert = new X509Certificate(certPem);
+  const sans = new Set((cert.subjectAltName ?? '').split(', ').map((s) => s.replace(/^IP Address:/, 'IP:')));
+  return [...names.dns.filter((d) => !sans.has(`DNS:${d}`)), ...names.ips.filter((i) => !cert.checkIP(i))];
+}
+
+/**
+ * Loads the PKI in `dir`, creating what is missing. A serving certificate
+ * lacking a required name or one of `extraNames` (the advertised address) is
+ * re-issued from the same CA, so clients that pin the CA keep working.
+ */
 export function ensurePKI(dir: string, extraNames: string[] = []): ServingPKI {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const p = (f: string) => join(dir, f);
@@ -44,6 +71,7 @@ export function ensurePKI(dir: string, extraNames: string[] = []): ServingPKI {
     openssl(['req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '3650', '-subj', '/CN=skiff-ca', '-out', 'ca.crt'], dir);
     rmSync(p('apiserver.crt'), { force: true });
   }
+  if (existsSync(p('apiserver.crt')) && missingServingNames(readFileSync(p('apiserver.crt'), 'utf8'), requiredServingNames(extraNames)).length > 0) rmSync(p('apiserver.crt'));
   if (!existsSync(p('apiserver.crt')) || !existsSync(p('apiserver.key'))) {
     const { dns, ips } = servingNames(extraNames);
     const san = [...dns.map((d) => `DNS:${d}`), ...ips.map((i) => `IP:${i}`)].join(',');

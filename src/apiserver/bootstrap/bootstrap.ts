@@ -73,12 +73,18 @@ export async function bootstrapKubernetesService(restFor: RestFor, o: { serviceC
   const slices = restFor('discovery.k8s.io', 'v1', 'endpointslices');
   if (!services || !endpoints) return;
   const labels = { component: 'apiserver', provider: 'kubernetes' };
+  const ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: o.port }];
+  // The API server's port may change between starts (--port 0): the Service's targetPort follows it.
   await ensure(services, 'default', {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels },
-    spec: { type: 'ClusterIP', clusterIP: firstServiceIP(o.serviceCIDR), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: o.port }], sessionAffinity: 'None' },
-  } as Obj);
+    spec: { type: 'ClusterIP', clusterIP: firstServiceIP(o.serviceCIDR), ports, sessionAffinity: 'None' },
+  } as Obj, (cur) => {
+    const c = cur as { spec?: { ports?: { name?: string; port?: number; protocol?: string; targetPort?: number | string }[] } };
+    const have = (c.spec?.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, targetPort: p.targetPort }));
+    return JSON.stringify(have) === JSON.stringify(ports) ? undefined : ({ ...cur, spec: { ...c.spec, ports } } as Obj);
+  });
   const want = [{ addresses: [{ ip: o.advertiseAddress }], ports: [{ name: 'https', port: o.port, protocol: 'TCP' }] }];
   await ensure(endpoints, 'default', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets: want } as Obj, (cur) =>
     JSON.stringify((cur as { subsets?: unknown }).subsets) === JSON.stringify(want) ? undefined : ({ ...cur, subsets: want } as Obj),
