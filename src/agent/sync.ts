@@ -237,7 +237,9 @@ export class PodSyncer {
     try {
       id = await this.o.runtime.createContainer(sandbox.id, config, sbConfig);
     } catch (e) {
-      info.waiting.set(c.name, { reason: 'CreateContainerError', message: message(e) });
+      // A config the runtime refuses (runAsNonRoot with a root image, a bad seccomp profile name) is the
+      // kubelet's CreateContainerConfigError; a creation that failed is CreateContainerError.
+      info.waiting.set(c.name, { reason: isRuntimeError(e, 'InvalidConfig') ? 'CreateContainerConfigError' : 'CreateContainerError', message: message(e) });
       this.o.recorder.event(ref, 'Warning', 'Failed', `Error: ${message(e)}`);
       return { started: false, requeueMs: this.o.retryMs };
     }

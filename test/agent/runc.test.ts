@@ -113,4 +113,21 @@ describe('agent on the runc engine', { skip }, () => {
     await pods().delete('default', 'sa');
     await waitFor(async () => !(await pods().list('default')).items.some((x) => x.metadata?.name === 'sa'), 'sa deleted', 20_000, 50);
   });
+
+  test('runAsNonRoot with an image that runs as root: CreateContainerConfigError with the kubelet\'s message', async () => {
+    await pods().create('default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'nonroot' },
+      spec: { nodeName: 'runc-node', terminationGracePeriodSeconds: 1, securityContext: { runAsNonRoot: true }, containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+    });
+    const waiting = await waitFor(async () => {
+      const w = (await get('nonroot')).status?.containerStatuses?.[0]?.state?.waiting;
+      return w && w.reason !== 'ContainerCreating' ? w : undefined;
+    }, 'the container refused', 20_000, 50);
+    assert.equal(waiting.reason, 'CreateContainerConfigError');
+    assert.match(waiting.message ?? '', /container has runAsNonRoot and image will run as root/);
+    await pods().delete('default', 'nonroot');
+    await waitFor(async () => !(await pods().list('default')).items.some((x) => x.metadata?.name === 'nonroot'), 'nonroot deleted', 20_000, 50);
+  });
 });
