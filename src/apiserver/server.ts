@@ -30,6 +30,7 @@ import { AuditLog } from './auth/audit.ts';
 import { encryptingStore, loadEncryptionConfig } from './auth/encryption.ts';
 import type { User } from './auth/user.ts';
 import { bootstrapKubernetesService, bootstrapPolicy } from './bootstrap/bootstrap.ts';
+import { KubernetesEndpointsReconciler } from './bootstrap/endpoints.ts';
 import { addWarning } from './http/respond.ts';
 import { writeStatusToSocket } from './proxy/proxy.ts';
 import { serveUpgrade, type KubeletClientConfig } from './proxy/serve.ts';
@@ -85,6 +86,7 @@ export class ApiServer implements NamespaceChecker {
   private readonly caches = new Map<string, WatchCache<StoredObject>>();
   private readonly rests = new Map<ResourceInfo, ResourceREST>();
   private servers: Server[] = [];
+  private endpoints?: KubernetesEndpointsReconciler;
   private ready = false;
   private readonly allocator: ServiceAllocator;
   private readonly opts: ApiServerOptions;
@@ -134,6 +136,7 @@ export class ApiServer implements NamespaceChecker {
 
   async stop(): Promise<void> {
     this.ready = false;
+    await this.endpoints?.stop();
     this.access?.stop();
     await this.audit?.close();
     await Promise.all([...this.caches.values()].map((c) => c.stop()));
@@ -211,8 +214,12 @@ export class ApiServer implements NamespaceChecker {
   /** The `kubernetes` Service and its endpoints, once the port is known. */
   private async bootstrapService(host: string, port: number): Promise<void> {
     const advertise = this.opts.advertiseAddress ?? (wildcard(host) ? servingAddress() : host);
+    const restFor = (g: string, v: string, r: string) => this.restFor(g, v, r);
     try {
-      await bootstrapKubernetesService((g, v, r) => this.restFor(g, v, r), { serviceCIDR: this.opts.serviceCIDR ?? '10.43.0.0/16', advertiseAddress: advertise, port });
+      await bootstrapKubernetesService(restFor, { serviceCIDR: this.opts.serviceCIDR ?? '10.43.0.0/16', port });
+      // Every live server of the cluster, this one included, as the Service's endpoints.
+      this.endpoints = new KubernetesEndpointsReconciler(restFor, { address: advertise, port, log: this.opts.log });
+      await this.endpoints.start();
     } catch (e) {
       this.opts.log?.(`bootstrap: the kubernetes Service could not be made: ${(e as Error).message}`);
     }

@@ -88,6 +88,8 @@ describe('HA: two servers on a three-member etcd', { skip }, () => {
     const seen = await b.kubectl(['get', 'configmap', 'from-a', '-o', 'jsonpath={.data.k}']);
     assert.equal(seen.code, 0, seen.stderr);
     assert.equal(seen.stdout, 'v');
+    // Both are endpoints of the kubernetes Service.
+    assert.deepEqual(await apiEndpointPorts(b), [a, b].map((s) => new URL(s.url).port).sort());
   });
 
   test('an agent joined through one server runs pods scheduled by the cluster', async () => {
@@ -132,6 +134,8 @@ describe('HA: two servers on a three-member etcd', { skip }, () => {
     const ready = await alive.kubectl(['get', 'node', 'ha-node', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
     assert.equal(ready.stdout, 'True', ready.stderr);
     if (dead === a) assert.equal(agentClient.server.origin, new URL(b.url).origin);
+    // The dead server's lease lapsed: the kubernetes Service leads only to the survivor.
+    await waitFor(async () => JSON.stringify(await apiEndpointPorts(alive)) === JSON.stringify([new URL(alive.url).port]), 'the killed server gone from the kubernetes endpoints', 30_000, 500);
   });
 
   test('SIGKILL of an etcd member: writes go on through the survivors', async () => {
@@ -154,6 +158,12 @@ describe('HA: two servers on a three-member etcd', { skip }, () => {
     await waitFor(async () => (await runningPods(alive)) === 1, 'web scaled down to 1 Running pod', 60_000, 500);
   });
 });
+
+/** The ports of the kubernetes Service's endpoints (both servers advertise the node's address). */
+async function apiEndpointPorts(s: Server): Promise<string[]> {
+  const r = await s.kubectl(['get', 'endpoints', 'kubernetes', '-o', 'jsonpath={range .subsets[*]}{.ports[0].port}{" "}{end}']);
+  return r.stdout.trim().split(/\s+/).filter(Boolean).sort();
+}
 
 async function runningPods(s: Server): Promise<number> {
   const r = await s.kubectl(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.status.phase}{" "}{.metadata.deletionTimestamp}{"\\n"}{end}']);

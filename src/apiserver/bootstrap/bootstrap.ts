@@ -2,8 +2,7 @@
 // default RBAC policy (missing roles and bindings created; roles marked
 // rbac.authorization.kubernetes.io/autoupdate get missing rules back, as
 // Kubernetes reconciles them) and the `kubernetes` Service in `default`
-// with the service range's first address, its Endpoints and EndpointSlice
-// pointing at the API server.
+// with the service range's first address (its endpoints: endpoints.ts).
 
 import * as errors from '../../api/errors.ts';
 import type { ResourceREST } from '../rest/resource.ts';
@@ -66,12 +65,10 @@ export function firstServiceIP(cidr: string): string {
   return parts.join('.');
 }
 
-/** The `kubernetes` Service (ClusterIP, port 443 -> the API server's port), its Endpoints and EndpointSlice. */
-export async function bootstrapKubernetesService(restFor: RestFor, o: { serviceCIDR: string; advertiseAddress: string; port: number }): Promise<void> {
+/** The `kubernetes` Service (ClusterIP, port 443 -> the API server's port). */
+export async function bootstrapKubernetesService(restFor: RestFor, o: { serviceCIDR: string; port: number }): Promise<void> {
   const services = restFor('', 'v1', 'services');
-  const endpoints = restFor('', 'v1', 'endpoints');
-  const slices = restFor('discovery.k8s.io', 'v1', 'endpointslices');
-  if (!services || !endpoints) return;
+  if (!services) return;
   const labels = { component: 'apiserver', provider: 'kubernetes' };
   const ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: o.port }];
   // The API server's port may change between starts (--port 0): the Service's targetPort follows it.
@@ -85,21 +82,5 @@ export async function bootstrapKubernetesService(restFor: RestFor, o: { serviceC
     const have = (c.spec?.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, targetPort: p.targetPort }));
     return JSON.stringify(have) === JSON.stringify(ports) ? undefined : ({ ...cur, spec: { ...c.spec, ports } } as Obj);
   });
-  const want = [{ addresses: [{ ip: o.advertiseAddress }], ports: [{ name: 'https', port: o.port, protocol: 'TCP' }] }];
-  await ensure(endpoints, 'default', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets: want } as Obj, (cur) =>
-    JSON.stringify((cur as { subsets?: unknown }).subsets) === JSON.stringify(want) ? undefined : ({ ...cur, subsets: want } as Obj),
-  );
-  if (!slices) return;
-  const slice = {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-    addressType: o.advertiseAddress.includes(':') ? 'IPv6' : 'IPv4',
-    endpoints: [{ addresses: [o.advertiseAddress], conditions: { ready: true } }],
-    ports: [{ name: 'https', port: o.port, protocol: 'TCP' }],
-  };
-  await ensure(slices, 'default', slice as unknown as Obj, (cur) => {
-    const c = cur as unknown as typeof slice;
-    return JSON.stringify(c.endpoints) === JSON.stringify(slice.endpoints) && JSON.stringify(c.ports) === JSON.stringify(slice.ports) ? undefined : ({ ...cur, endpoints: slice.endpoints, ports: slice.ports } as unknown as Obj);
-  });
+  // Its Endpoints and EndpointSlices list every live API server: endpoints.ts.
 }
