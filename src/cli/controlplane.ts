@@ -50,6 +50,11 @@ export interface ControlPlaneOptions {
   nodeMonitorGracePeriodMs?: number;
   /** On etcd: the server token that seals the secrets the cluster's servers share (absent: the data dir's, or a new one). */
   token?: string;
+  /**
+   * Started once the API answers (and the registry, when there is one), beside the controllers and
+   * the scheduler rather than after them: `skiff up` starts its node here. Its failure fails the start.
+   */
+  alongside?: (api: { client: Client; pkiDir: string; registry?: string }) => Promise<void>;
 }
 
 export interface ControlPlane {
@@ -128,18 +133,41 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     // Controllers reach the API like any client would, so they can move to another process unchanged.
     const client = new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-controller-manager' });
     adminClient = client;
-    await ensureNodeRBAC(client);
-    await monitoring.start(client);
-    // Pods are admitted only with their ServiceAccount: its controller always runs.
+    // Once the API answers, the rest starts side by side: what `alongside` runs (a node), node RBAC,
+    // monitoring, the registry, the controllers and the scheduler do not wait for each other.
     const controllers = new ControllerManager({ client, dataDir: o.dataDir, log: o.log, caCert: pki.caCert, nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs }, [...(o.controllers ?? ALL_CONTROLLERS), 'serviceaccount'], { leaderElection: o.leaderElection ? {} : undefined });
-    await controllers.start();
-    // Another server may lead (HA on etcd): wait briefly, then go on either way.
-    if (o.leaderElection) await controllers.waitLeading(5000);
-    let registry: { server: Server; address: string } | undefined;
-    if (o.registryPort !== undefined) registry = await startRegistry(join(o.dataDir, 'registry'), o.registryHost ?? '127.0.0.1', o.registryPort);
     const schedulerClient = o.scheduler === false ? undefined : new Client({ server: url, ca: pki.caCert, token: tokens.tokenFor('admin')!, userAgent: 'skiff-scheduler' });
     const scheduler = schedulerClient && new Scheduler(schedulerClient, { log: o.log, leaderElection: {}, metrics: monitoring.scheduler });
-    await scheduler?.start();
+    let registry: { server: Server; address: string } | undefined;
+    const stopParts = async () => {
+      await scheduler?.stop();
+      schedulerClient?.close();
+      if (registry) await new Promise<void>((r) => registry!.server.close(() => r()));
+      await controllers.stop();
+      await monitoring.stop();
+      client.close();
+      await server.stop();
+    };
+    const started = await Promise.allSettled([
+      (async () => {
+        if (o.registryPort !== undefined) registry = await startRegistry(join(o.dataDir, 'registry'), o.registryHost ?? '127.0.0.1', o.registryPort);
+        await o.alongside?.({ client, pkiDir: join(o.dataDir, 'pki'), registry: registry?.address });
+      })(),
+      ensureNodeRBAC(client),
+      monitoring.start(client),
+      (async () => {
+        // Pods are admitted only with their ServiceAccount: its controller always runs.
+        await controllers.start();
+        // Another server may lead (HA on etcd): wait briefly, then go on either way.
+        if (o.leaderElection) await controllers.waitLeading(5000);
+      })(),
+      scheduler?.start(),
+    ]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await stopParts().catch(() => undefined);
+      throw failed.reason;
+    }
     return {
       url,
       kubeconfig,
@@ -151,13 +179,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       monitoring,
       sharedSecrets,
       stop: async () => {
-        await scheduler?.stop();
-        schedulerClient?.close();
-        if (registry) await new Promise<void>((r) => registry!.server.close(() => r()));
-        await controllers.stop();
-        await monitoring.stop();
-        client.close();
-        await server.stop();
+        await stopParts();
         await store.close();
       },
     };

@@ -13,7 +13,7 @@ import { Informer } from '../client/informer.ts';
 import { Agent } from '../agent/agent.ts';
 import { AgentServer } from '../agent/server/server.ts';
 import { containerResolver } from '../agent/resolver.ts';
-import { issueAgentServingCert, type CertPair } from '../apiserver/proxy/certs.ts';
+import { ensureAgentServingCert, type CertPair } from '../apiserver/proxy/certs.ts';
 import { RouteSync } from '../network/routes.ts';
 import { LocalImageService } from '../engine/image/service.ts';
 import { RuncRuntime } from '../engine/runc/runtime.ts';
@@ -104,7 +104,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     stops.push(async () => self.stop());
 
     let agent: Agent | undefined;
-    const certs = o.servingCert ?? issueAgentServingCert(o.pkiDir!, nodeName, [ip, '127.0.0.1', nodeName]);
+    const certs = o.servingCert ?? ensureAgentServingCert(o.pkiDir!, nodeName, [ip, '127.0.0.1', nodeName]);
     const server = new AgentServer({
       runtime,
       nodeName,
@@ -117,22 +117,24 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     const { port: agentPort } = await server.start();
     stops.push(() => server.stop());
 
+    // DNS, routes, the service proxy and the agent start side by side (as the kubelet and kube-proxy
+    // do); each registers its stop once started, so a failure stops exactly what runs.
     const dns = new DnsServer(o.client, { host: ip, port: o.dnsPort ?? 10053, log });
-    const dnsPort = await dns.start();
-    stops.push(() => dns.stop());
-    await publishDns(o.client, { nodeName, ip, port: dnsPort });
-
     const routes = new RouteSync(o.client, { nodeName, log });
-    await routes.start();
-    stops.push(() => routes.stop());
-
     const proxy = new ServiceProxy(o.client, { clusterCIDR: o.clusterCIDR, serviceCIDR: o.serviceCIDR, log });
-    await proxy.start();
-    stops.push(() => proxy.stop());
-
     agent = new Agent(o.client, runtime, { nodeName, dataDir: agentDir, streamingPort: agentPort, nodeIP: ip, log, clusterDNS: [DNS_SERVICE_IP], clusterDomain: 'cluster.local' });
-    await agent.start();
-    stops.push(() => agent!.stop());
+    const parts = await Promise.allSettled([
+      (async () => {
+        const dnsPort = await dns.start();
+        stops.push(() => dns.stop());
+        await publishDns(o.client, { nodeName, ip, port: dnsPort });
+      })(),
+      routes.start().then(() => void stops.push(() => routes.stop())),
+      proxy.start().then(() => void stops.push(() => proxy.stop())),
+      agent.start().then(() => void stops.push(() => agent!.stop())),
+    ]);
+    const failed = parts.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     stops.push(() => runtime.close());
     return { nodeName, nodeIP: ip, stop: stopAll };
   } catch (e) {

@@ -75,6 +75,7 @@ export async function runForeground(command: string, args: string[], spec: FlagS
   }
   const t0 = performance.now();
   let cp;
+  let node: RunningNode | undefined;
   try {
     cp = await startControlPlane({
       dataDir,
@@ -91,10 +92,34 @@ export async function runForeground(command: string, args: string[], spec: FlagS
       // With --port 0 (tests, several clusters at once) the registry picks a free port too.
       leaderElection: true,
       registryPort: flags['registry-port'] === 'off' ? undefined : Number(flags['registry-port'] ?? (port === 0 ? 0 : 5000)),
+      // The node starts as soon as the API answers, beside the controllers and the scheduler.
+      alongside: fo.node
+        ? async (api) => {
+            try {
+              node = await startNode({
+                client: api.client,
+                dataDir,
+                pkiDir: api.pkiDir,
+                nodeName: flags['node-name'] as string | undefined,
+                nodeIP: flags['node-ip'] as string | undefined,
+                defaultRegistry: api.registry,
+                log: (l) => console.log(`skiff: ${l}`),
+              });
+            } catch (e) {
+              throw new NodeStartError((e as Error).message);
+            }
+          }
+        : undefined,
     });
   } catch (e) {
+    // A node that started before another part failed goes too.
+    await node?.stop().catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
-    if (isStoreError(e) || code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || /openssl|^registry port/.test((e as Error).message)) {
+    if (e instanceof NodeStartError) {
+      console.error(`skiff ${command}: the node could not start: ${e.message}`);
+      return 1;
+    }
+    if (isStoreError(e) || e instanceof ClusterSecretsError || code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || /openssl|^registry port/.test((e as Error).message)) {
       const msg =
         code === 'EADDRINUSE' ? `port ${port} is in use: stop what holds it or choose another with --port`
         : code === 'EADDRNOTAVAIL' ? `cannot listen on ${(e as { address?: string }).address}: not an address of this host (see --host, --advertise-address)`
@@ -103,24 +128,6 @@ export async function runForeground(command: string, args: string[], spec: FlagS
       return 1;
     }
     throw e;
-  }
-  let node: RunningNode | undefined;
-  if (fo.node) {
-    try {
-      node = await startNode({
-        client: cp.client,
-        dataDir,
-        pkiDir: cp.pkiDir,
-        nodeName: flags['node-name'] as string | undefined,
-        nodeIP: flags['node-ip'] as string | undefined,
-        defaultRegistry: cp.registry,
-        log: (l) => console.log(`skiff: ${l}`),
-      });
-    } catch (e) {
-      console.error(`skiff ${command}: the node could not start: ${(e as Error).message}`);
-      await cp.stop();
-      return 1;
-    }
   }
   let extra: ExtraNodes | undefined;
   if (multi && node) {
@@ -162,3 +169,6 @@ export async function runForeground(command: string, args: string[], spec: FlagS
 }
 
 export const server = (args: string[]) => runForeground('server', args);
+
+/** The node part of `skiff up` failed (the control plane is stopped again). */
+class NodeStartError extends Error {}

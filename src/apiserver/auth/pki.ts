@@ -5,15 +5,15 @@
 // `kubernetes` Service's names and ClusterIP) and the advertised address; one
 // that does not (an older data dir, a new address) is re-issued from the CA.
 
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SERVICE_CIDR } from '../registry/allocator.ts';
 import { firstServiceIP } from '../bootstrap/bootstrap.ts';
+import { createCA, issueCert } from './x509.ts';
 
-export const OPENSSL_INSTALL_HINT = 'openssl is needed to create the cluster CA: install it with `apt-get install openssl`';
+export { OPENSSL_INSTALL_HINT } from './x509.ts';
 
 export interface ServingPKI {
   caCertPath: string;
@@ -22,15 +22,6 @@ export interface ServingPKI {
   key: string;
 }
 
-function openssl(args: string[], cwd: string): void {
-  try {
-    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (err.code === 'ENOENT') throw new Error(OPENSSL_INSTALL_HINT);
-    throw new Error(`openssl ${args[0]} failed: ${err.stderr?.toString().trim() || err.message}`);
-  }
-}
 
 const isIP = (name: string) => /^[\d.]+$|:/.test(name);
 
@@ -67,19 +58,15 @@ export function ensurePKI(dir: string, extraNames: string[] = []): ServingPKI {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const p = (f: string) => join(dir, f);
   if (!existsSync(p('ca.crt')) || !existsSync(p('ca.key'))) {
-    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ca.key'], dir);
-    openssl(['req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '3650', '-subj', '/CN=skiff-ca', '-out', 'ca.crt'], dir);
+    createCA(dir);
     rmSync(p('apiserver.crt'), { force: true });
   }
   if (existsSync(p('apiserver.crt')) && missingServingNames(readFileSync(p('apiserver.crt'), 'utf8'), requiredServingNames(extraNames)).length > 0) rmSync(p('apiserver.crt'));
   if (!existsSync(p('apiserver.crt')) || !existsSync(p('apiserver.key'))) {
     const { dns, ips } = servingNames(extraNames);
-    const san = [...dns.map((d) => `DNS:${d}`), ...ips.map((i) => `IP:${i}`)].join(',');
-    writeFileSync(p('apiserver.ext'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=critical,CA:FALSE\n`);
-    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'apiserver.key'], dir);
-    openssl(['req', '-new', '-key', 'apiserver.key', '-subj', '/CN=skiff-apiserver', '-out', 'apiserver.csr'], dir);
-    openssl(['x509', '-req', '-in', 'apiserver.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-sha256', '-extfile', 'apiserver.ext', '-out', 'apiserver.crt'], dir);
-    rmSync(p('apiserver.csr'), { force: true });
+    const pair = issueCert(dir, { commonName: 'skiff-apiserver', usage: 'server', dns, ips });
+    writeFileSync(p('apiserver.key'), pair.key, { mode: 0o600 });
+    writeFileSync(p('apiserver.crt'), pair.cert);
   }
   return { caCertPath: p('ca.crt'), caCert: readFileSync(p('ca.crt'), 'utf8'), cert: readFileSync(p('apiserver.crt'), 'utf8'), key: readFileSync(p('apiserver.key'), 'utf8') };
 }

@@ -1,55 +1,22 @@
 // Certificates for the API server ↔ agent link, issued by the cluster CA
-// (openssl, ECDSA P-256, like the serving certificate): the API server's
+// (auth/x509.ts, like the serving certificate): the API server's
 // client certificate for calling agents (`skiff-apiserver-kubelet-client`,
 // as Kubernetes' --kubelet-client-certificate), and an agent's serving
 // certificate for its node name and addresses.
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPENSSL_INSTALL_HINT } from '../auth/pki.ts';
+import { issueCert as issueX509, type CertPair } from '../auth/x509.ts';
 
 export const KUBELET_CLIENT_CN = 'skiff-apiserver-kubelet-client';
 
-export interface CertPair {
-  cert: string;
-  key: string;
-}
-
-function openssl(args: string[], cwd: string): void {
-  try {
-    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (err.code === 'ENOENT') throw new Error(OPENSSL_INSTALL_HINT);
-    throw new Error(`openssl ${args[0]} failed: ${err.stderr?.toString().trim() || err.message}`);
-  }
-}
+export type { CertPair };
 
 /** Issues a certificate from the CA in `pkiDir` (ca.crt, ca.key). */
 export function issueCert(pkiDir: string, o: { commonName: string; organization?: string; usage: 'client' | 'server'; dns?: string[]; ips?: string[] }): CertPair {
-  const ca = join(pkiDir, 'ca.crt');
-  const caKey = join(pkiDir, 'ca.key');
-  if (!existsSync(ca) || !existsSync(caKey)) throw new Error(`no cluster CA in ${pkiDir}: start the control plane once to create it`);
-  const work = mkdtempSync(join(tmpdir(), 'skiff-cert-'));
-  try {
-    const san = [...(o.dns ?? []).map((d) => `DNS:${d}`), ...(o.ips ?? []).map((i) => `IP:${i}`)];
-    const ext = [
-      `extendedKeyUsage=${o.usage === 'client' ? 'clientAuth' : 'serverAuth'}`,
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'basicConstraints=critical,CA:FALSE',
-      ...(san.length ? [`subjectAltName=${san.join(',')}`] : []),
-    ];
-    writeFileSync(join(work, 'cert.ext'), ext.join('\n') + '\n');
-    const subj = `${o.organization ? `/O=${o.organization}` : ''}/CN=${o.commonName}`;
-    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'cert.key'], work);
-    openssl(['req', '-new', '-key', 'cert.key', '-subj', subj, '-out', 'cert.csr'], work);
-    openssl(['x509', '-req', '-in', 'cert.csr', '-CA', ca, '-CAkey', caKey, '-CAcreateserial', '-CAserial', join(work, 'ca.srl'), '-days', '3650', '-sha256', '-extfile', 'cert.ext', '-out', 'cert.crt'], work);
-    return { cert: readFileSync(join(work, 'cert.crt'), 'utf8'), key: readFileSync(join(work, 'cert.key'), 'utf8') };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  return issueX509(pkiDir, { ...o, organizations: o.organization ? [o.organization] : [] });
 }
 
 /** The API server's client certificate for agents, kept in `pkiDir` (made once). */
@@ -62,6 +29,35 @@ export function ensureKubeletClientCert(pkiDir: string): CertPair {
     writeFileSync(certPath, pair.cert);
   }
   return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+}
+
+/**
+ * The node's own agent serving certificate, kept in `pkiDir` as
+ * agent-<node>.crt/.key and issued again only when it no longer fits: not
+ * from this CA, expiring within 30 days, or missing a name or address.
+ */
+export function ensureAgentServingCert(pkiDir: string, nodeName: string, addresses: string[]): CertPair {
+  const certPath = join(pkiDir, `agent-${nodeName}.crt`);
+  const keyPath = join(pkiDir, `agent-${nodeName}.key`);
+  if (existsSync(certPath) && existsSync(keyPath)) {
+    const pair = { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+    if (certFits(pair.cert, readFileSync(join(pkiDir, 'ca.crt'), 'utf8'), [nodeName, ...addresses])) return pair;
+  }
+  const pair = issueAgentServingCert(pkiDir, nodeName, addresses);
+  writeFileSync(keyPath, pair.key, { mode: 0o600 });
+  writeFileSync(certPath, pair.cert);
+  return pair;
+}
+
+function certFits(certPem: string, caPem: string, names: string[]): boolean {
+  try {
+    const cert = new X509Certificate(certPem);
+    if (!cert.verify(new X509Certificate(caPem).publicKey)) return false;
+    if (Date.parse(cert.validTo) < Date.now() + 30 * 86_400_000) return false;
+    return names.every((n) => (isIP(n) ? cert.checkIP(n) !== undefined : cert.checkHost(n) !== undefined));
+  } catch {
+    return false;
+  }
 }
 
 /** A serving certificate for an agent: its node name and the addresses the API server dials. */
