@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeletClientConfig } from '../../src/apiserver/proxy/locate.ts';
 import { Client } from '../../src/client/rest.ts';
+import { ResourceMetricsProvider } from '../../src/metrics/resource/provider.ts';
+import type { Summary } from '../../src/metrics/resource/scrape.ts';
 import { apiClient } from '../support/api.ts';
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';
 import { hasKubectl, kubectlRunner } from '../support/kubectl.ts';
@@ -87,6 +90,37 @@ describe('metrics.k8s.io and kubectl top', { skip: hasKubectl(KUBECTL) ? undefin
     const n = provider.scrapes;
     await Promise.all([api('GET', '/apis/metrics.k8s.io/v1beta1/nodes'), api('GET', '/apis/metrics.k8s.io/v1beta1/pods'), api('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/db-1')]);
     assert.equal(provider.scrapes, n, 'served from the last scrape');
+  });
+
+  test('rates need two scrapes: a first request scrapes twice, a moment apart, and never reports cumulative start-up CPU', async () => {
+    // An agent whose pod used 3 s of CPU starting up 60 s ago and is idle since; the node uses half a core.
+    const t0 = Date.now();
+    let fetches = 0;
+    const fetch = async (): Promise<Summary> => {
+      fetches++;
+      const at = Date.now();
+      const time = new Date(at).toISOString();
+      const start = new Date(t0 - 60_000).toISOString();
+      return {
+        node: { nodeName: 'node-m', startTime: new Date(t0 - 3_600_000).toISOString(), cpu: { time, usageCoreNanoSeconds: 1e12 + (at - t0) * 0.5e6 }, memory: { time, usageBytes: 2e9, workingSetBytes: 1e9 } },
+        pods: [{ podRef: { name: 'idle', namespace: 'default', uid: 'u' }, startTime: start, cpu: { time, usageCoreNanoSeconds: 3e9 }, memory: { time, usageBytes: 1, workingSetBytes: 1 }, containers: [{ name: 'c', startTime: start, cpu: { time, usageCoreNanoSeconds: 3e9 }, memory: { time, usageBytes: 1, workingSetBytes: 1 } }] }],
+      };
+    };
+    const provider = new ResourceMetricsProvider({ client, kubelet: {} as KubeletClientConfig, pairGapMs: 200, fetch });
+    try {
+      const store = await provider.fresh();
+      assert.equal(fetches, 2, 'the first scrape is paired');
+      const pod = store.pod('default', 'idle')!;
+      assert.ok(pod, 'metrics on the first request');
+      assert.equal(pod.containers[0]!.cpu, 0, 'idle: the 3 s of start-up CPU are not in the rate');
+      assert.ok(pod.windowMs >= 200 && pod.windowMs < 5000, `a window of the gap: ${pod.windowMs} ms`);
+      const node = store.node('node-m')!;
+      assert.ok(Math.abs(node.cpu - 0.5e9) < 0.05e9, `the node's rate: ${node.cpu}`);
+      await provider.fresh();
+      assert.equal(fetches, 2, 'within the resolution: no scrape');
+    } finally {
+      await provider.stop();
+    }
   });
 
   test('kubectl top nodes', async () => {

@@ -1,10 +1,13 @@
 // GET /stats/summary: the kubelet's Summary API (stats/v1alpha1) that
 // metrics.k8s.io and `kubectl top` are built on — the node's cpu and memory
 // from /proc, each running pod's containers from the runtime. Rates
-// (usageNanoCores) come from the previous sample of the same container.
+// (usageNanoCores) come from the previous sample of the same container
+// (stats-rate.ts); the first sample has none, and a pod has one only when
+// every container has.
 
 import { readFile } from 'node:fs/promises';
 import type { ContainerStats, Runtime } from '../../engine/runtime.ts';
+import { CPURates } from './stats-rate.ts';
 import type { PodRef } from './types.ts';
 
 export interface CPUStats {
@@ -43,16 +46,21 @@ export interface Summary {
 
 const USER_HZ_NS = 10_000_000; // /proc/stat counts in 1/100 s
 
+/** usageNanoCores is left out (not 0) when there is no rate yet, as the kubelet leaves it nil. */
+const cpuStats = (time: string, usageCoreNanoSeconds: number, usageNanoCores: number | undefined): CPUStats =>
+  usageNanoCores === undefined ? { time, usageCoreNanoSeconds } : { time, usageNanoCores, usageCoreNanoSeconds };
+
 export class StatsProvider {
-  private readonly last = new Map<string, { cpuNs: number; at: number }>();
+  private readonly rates = new CPURates();
 
   constructor(
     private readonly runtime: Runtime,
     private readonly nodeName: string,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   async summary(): Promise<Summary> {
-    const now = Date.now();
+    const now = this.clock();
     const time = new Date(now).toISOString();
     const [node, sandboxes, containers, stats] = await Promise.all([
       this.nodeStats(now, time),
@@ -72,30 +80,24 @@ export class StatsProvider {
         const t = new Date(s.timestamp || now).toISOString();
         cs.push({
           name: c.metadata.name,
-          startTime: new Date(c.startedAt || c.createdAt).toISOString(),
-          cpu: { time: t, usageCoreNanoSeconds: s.cpuUsageCoreNanoSeconds, usageNanoCores: this.rate(c.id, s.cpuUsageCoreNanoSeconds, s.timestamp || now) },
+          // As the kubelet's: the container's creation time.
+          startTime: new Date(c.createdAt || c.startedAt).toISOString(),
+          cpu: cpuStats(t, s.cpuUsageCoreNanoSeconds, this.rates.rate(c.id, s.cpuUsageCoreNanoSeconds, s.timestamp || now)),
           memory: { time: t, usageBytes: s.memoryUsageBytes, workingSetBytes: s.memoryWorkingSetBytes, rssBytes: s.memoryRssBytes },
         });
       }
       const sum = (f: (c: ContainerSummary) => number | undefined) => cs.reduce((a, c) => a + (f(c) ?? 0), 0);
+      const rated = cs.length > 0 && cs.every((c) => c.cpu.usageNanoCores !== undefined);
       pods.push({
         podRef: { name: sb.metadata.name, namespace: sb.metadata.namespace, uid: sb.metadata.uid },
         startTime: new Date(sb.createdAt).toISOString(),
         containers: cs,
-        cpu: { time, usageCoreNanoSeconds: sum((c) => c.cpu.usageCoreNanoSeconds), usageNanoCores: sum((c) => c.cpu.usageNanoCores) },
+        cpu: cpuStats(time, sum((c) => c.cpu.usageCoreNanoSeconds), rated ? sum((c) => c.cpu.usageNanoCores) : undefined),
         memory: { time, usageBytes: sum((c) => c.memory.usageBytes), workingSetBytes: sum((c) => c.memory.workingSetBytes), rssBytes: sum((c) => c.memory.rssBytes) },
       });
     }
-    for (const id of this.last.keys()) if (!seen.has(id)) this.last.delete(id);
+    this.rates.retain(seen);
     return { node: { nodeName: this.nodeName, ...node }, pods };
-  }
-
-  /** Nanocores since the previous sample of `id`; 0 on the first one. */
-  private rate(id: string, cpuNs: number, at: number): number {
-    const prev = this.last.get(id);
-    this.last.set(id, { cpuNs, at });
-    if (!prev || at <= prev.at || cpuNs < prev.cpuNs) return 0;
-    return Math.round(((cpuNs - prev.cpuNs) / (at - prev.at)) * 1000);
   }
 
   private async nodeStats(now: number, time: string): Promise<{ startTime: string; cpu: CPUStats; memory: MemoryStats }> {
@@ -109,7 +111,7 @@ export class StatsProvider {
     const available = kb('MemAvailable');
     return {
       startTime: new Date(btime * 1000).toISOString(),
-      cpu: { time, usageCoreNanoSeconds: cpuNs, usageNanoCores: this.rate('node', cpuNs, now) },
+      cpu: cpuStats(time, cpuNs, this.rates.rate('node', cpuNs, now)),
       memory: { time, availableBytes: available, usageBytes: total - kb('MemFree'), workingSetBytes: total - available },
     };
   }

@@ -1,8 +1,10 @@
 // The HorizontalPodAutoscaler controller (autoscaling/v2; v1 objects are
 // the same objects converted by the API server). Every sync period (15 s)
 // each HPA reads its target's scale subresource, the target's pods and
-// their resource metrics from metrics.k8s.io, computes the replicas each
-// metric asks for (replicas.ts), stabilizes and limits them (behavior.ts),
+// their resource metrics from metrics.k8s.io (podmetrics.ts, podinfo.ts),
+// computes the replicas each metric asks for (replicas.ts: unready pods,
+// the cpu initialization period, missing metrics, the tolerance),
+// stabilizes and limits them (behavior.ts),
 // rescales through the scale subresource and writes status with
 // Kubernetes' conditions (AbleToScale, ScalingActive, ScalingLimited) and
 // events.
@@ -14,10 +16,12 @@ import { Informer, keyOf, splitKey } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { runWorkers } from '../../client/controller.ts';
 import { EventRecorder } from '../../client/events.ts';
-import { Quantity, parseQuantity } from '../../api/quantity.ts';
+import { Quantity } from '../../api/quantity.ts';
 import { semanticEqual } from '../../api/equality.ts';
 import { resourceForKind } from '../../apiserver/registry/resources.ts';
-import { calcReplicas, DEFAULT_TOLERANCE, type PodSample } from './replicas.ts';
+import { calcReplicas, DEFAULT_CPU_INITIALIZATION_PERIOD_MS, DEFAULT_INITIAL_READINESS_DELAY_MS, DEFAULT_TOLERANCE } from './replicas.ts';
+import { amount, podMetricsFor, type PodMetricsObject } from './podmetrics.ts';
+import { podInfo } from './podinfo.ts';
 import { limit, rulesOf, stabilize, type Recommendation, type ScaleEvent } from './behavior.ts';
 
 type Hpa = HorizontalPodAutoscaler & KubeObject;
@@ -26,25 +30,17 @@ export interface HpaOptions {
   /** How often each HPA is evaluated (Kubernetes: --horizontal-pod-autoscaler-sync-period, 15 s). */
   syncPeriodMs?: number;
   tolerance?: number;
+  /** Kubernetes: --horizontal-pod-autoscaler-cpu-initialization-period (5 min). */
+  cpuInitializationPeriodMs?: number;
+  /** Kubernetes: --horizontal-pod-autoscaler-initial-readiness-delay (30 s). */
+  initialReadinessDelayMs?: number;
   now?: () => number;
   log?: (line: string) => void;
-}
-
-interface PodMetrics {
-  metadata: { name: string; namespace: string };
-  containers: { name: string; usage: Record<string, string> }[];
 }
 
 interface Scale {
   spec?: { replicas?: number };
   status?: { replicas?: number; selector?: string };
-}
-
-/** cpu in millicores, memory (and others) in bytes/units. */
-function amount(resource: string, q: string | undefined): number {
-  if (!q) return 0;
-  const v = parseQuantity(q);
-  return resource === 'cpu' ? v.milliValue() : v.value();
 }
 
 export class HpaController {
@@ -150,7 +146,7 @@ export class HpaController {
     let reasonText = '';
     const failures: string[] = [];
     let pods: Pod[] | undefined;
-    let usage: Map<string, PodMetrics> | undefined;
+    let usage: PodMetricsObject[] | undefined;
     for (const m of hpa.spec!.metrics?.length ? hpa.spec!.metrics : [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]) {
       if (m.type !== 'Resource' || !m.resource) {
         failures.push(`metric type ${m.type} is not supported`);
@@ -161,25 +157,21 @@ export class HpaController {
         if (!scale.status?.selector) throw new Error('the target has no label selector in its scale status');
         pods ??= (await this.client.resource<Pod & KubeObject>('v1', 'pods').list(namespace, { labelSelector: scale.status.selector })).items;
         usage ??= await this.podMetrics(namespace, scale.status.selector);
-        const samples: PodSample[] = pods.map((p) => {
-          const cs = p.spec?.containers ?? [];
-          const requests = cs.map((c) => c.resources?.requests?.[resource]);
-          return {
-            name: p.metadata!.name!,
-            ignored: !!p.metadata?.deletionTimestamp || p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded',
-            ready: p.status?.phase === 'Running' && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
-            request: requests.reduce((s, r) => s + amount(resource, r), 0),
-            allRequested: requests.every((r) => r !== undefined),
-          };
-        });
-        const used = new Map<string, number>();
-        for (const [name, pm] of usage) used.set(name, pm.containers.reduce((s, c) => s + amount(resource, c.usage[resource]), 0));
-        if (!samples.some((s) => used.has(s.name))) throw new Error(`unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
+        if (usage.length === 0) throw new Error(`unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
         const target = m.resource.target;
-        const calc =
-          target.type === 'Utilization'
-            ? calcReplicas(current, samples, used, { utilization: target.averageUtilization ?? 80 }, this.opts.tolerance ?? DEFAULT_TOLERANCE)
-            : calcReplicas(current, samples, used, { averageValue: amount(resource, String(target.averageValue ?? '0')) }, this.opts.tolerance ?? DEFAULT_TOLERANCE);
+        const calc = calcReplicas(
+          current,
+          pods.map((p) => podInfo(p, resource)),
+          podMetricsFor(usage, resource),
+          resource,
+          target.type === 'Utilization' ? { utilization: target.averageUtilization ?? 80 } : { averageValue: amount(resource, String(target.averageValue ?? '0')) },
+          {
+            now,
+            tolerance: this.opts.tolerance ?? DEFAULT_TOLERANCE,
+            cpuInitializationPeriodMs: this.opts.cpuInitializationPeriodMs ?? DEFAULT_CPU_INITIALIZATION_PERIOD_MS,
+            initialReadinessDelayMs: this.opts.initialReadinessDelayMs ?? DEFAULT_INITIAL_READINESS_DELAY_MS,
+          },
+        );
         if (calc.error) throw new Error(calc.error);
         const avg = resource === 'cpu' ? `${Math.round(calc.averageValue)}m` : Quantity.fromScaled(Math.round(calc.averageValue), 0, 'BinarySI').canonical();
         metricStatuses.push({ type: 'Resource', resource: { name: resource, current: { averageValue: avg, ...(calc.utilization !== undefined ? { averageUtilization: calc.utilization } : {}) } } });
@@ -235,9 +227,9 @@ export class HpaController {
     await this.writeStatus(hpa, { currentReplicas: running, desiredReplicas: limited.replicas, currentMetrics: validStatuses, conditions, ...(lastScaleTime ? { lastScaleTime } : {}) });
   }
 
-  private async podMetrics(namespace: string, selector: string): Promise<Map<string, PodMetrics>> {
-    const list = await this.client.request<{ items?: PodMetrics[] }>({ method: 'GET', path: `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}` });
-    return new Map((list.items ?? []).map((m) => [m.metadata.name, m]));
+  private async podMetrics(namespace: string, selector: string): Promise<PodMetricsObject[]> {
+    const list = await this.client.request<{ items?: PodMetricsObject[] }>({ method: 'GET', path: `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}` });
+    return list.items ?? [];
   }
 
   private async writeStatus(hpa: Hpa, status: NonNullable<HorizontalPodAutoscaler['status']>): Promise<void> {

@@ -2,7 +2,11 @@
 // the nodes and pods from informers, scrapes every Ready node's agent for
 // its Summary, and answers from the last scrape while it is younger than the
 // resolution (15 s, metrics-server's default), scraping on demand otherwise.
-// Concurrent requests share one scrape.
+// Concurrent requests share one scrape. CPU is a rate between two scrapes
+// (store.ts), so a scrape with no other one in the last four resolutions
+// (the first, or the first after a quiet spell) is followed by a second one
+// a moment later: the answer is then a rate over that moment, never the
+// cumulative CPU since start nor a rate over a long-gone interval.
 
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { Informer } from '../../client/informer.ts';
@@ -16,6 +20,8 @@ export interface ResourceMetricsOptions {
   kubelet: KubeletClientConfig;
   /** How long a scrape is served before the next request scrapes again (default 15 s). */
   resolutionMs?: number;
+  /** The gap between a first scrape and the one that gives it rates (default 1 s). */
+  pairGapMs?: number;
   /** Per-agent timeout (default 10 s, metrics-server's kubelet request timeout). */
   scrapeTimeoutMs?: number;
   log?: (line: string) => void;
@@ -24,13 +30,14 @@ export interface ResourceMetricsOptions {
 }
 
 export const DEFAULT_RESOLUTION_MS = 15_000;
+export const DEFAULT_PAIR_GAP_MS = 1000;
 
 const isReady = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 export class ResourceMetricsProvider {
   readonly nodes: Informer<Node>;
   readonly pods: Informer<Pod>;
-  readonly store = new ResourceMetricsStore();
+  readonly store: ResourceMetricsStore;
   private lastScrape = 0;
   private inflight?: Promise<void>;
   private started?: Promise<boolean>;
@@ -38,6 +45,7 @@ export class ResourceMetricsProvider {
   scrapes = 0;
 
   constructor(private readonly o: ResourceMetricsOptions) {
+    this.store = new ResourceMetricsStore(o.resolutionMs ?? DEFAULT_RESOLUTION_MS);
     this.nodes = new Informer<Node>(o.client.resource<Node>('v1', 'nodes'), { onError: (e) => o.log?.(`metrics: node watch: ${(e as Error).message}`) });
     // Only what PodMetrics carries (name, namespace, labels): a pod cache for metrics need not hold specs.
     const podMeta = (p: Pod): Pod => ({ metadata: { name: p.metadata?.name, namespace: p.metadata?.namespace, uid: p.metadata?.uid, labels: p.metadata?.labels, resourceVersion: p.metadata?.resourceVersion } });
@@ -62,8 +70,15 @@ export class ResourceMetricsProvider {
   /** Metrics no older than the resolution: the last scrape, or a new one. */
   async fresh(): Promise<ResourceMetricsStore> {
     await this.start();
-    if (Date.now() - this.lastScrape >= (this.o.resolutionMs ?? DEFAULT_RESOLUTION_MS)) {
-      this.inflight ??= this.scrape().finally(() => (this.inflight = undefined));
+    const resolution = this.o.resolutionMs ?? DEFAULT_RESOLUTION_MS;
+    if (Date.now() - this.lastScrape >= resolution) {
+      this.inflight ??= (async () => {
+        const paired = this.lastScrape > 0 && Date.now() - this.lastScrape <= 4 * resolution;
+        await this.scrape();
+        if (paired) return;
+        await new Promise((r) => setTimeout(r, this.o.pairGapMs ?? DEFAULT_PAIR_GAP_MS));
+        await this.scrape();
+      })().finally(() => (this.inflight = undefined));
       await this.inflight;
     }
     return this.store;

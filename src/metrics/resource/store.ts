@@ -1,11 +1,19 @@
 // What metrics-server keeps between scrapes: per node and per container the
-// last two cumulative CPU points and the newest working set. CPU usage is
-// the rate between the two points, `timestamp` the newest point's time and
-// `window` the time between them. A container (or node) seen for the first
-// time takes its start time with zero CPU as the earlier point, so metrics
-// exist after one scrape, as metrics-server does for fresh containers.
+// last cumulative CPU point and the one before it (same instance, earlier),
+// and the newest working set. CPU usage is the rate between the two points,
+// `timestamp` the newer point's time and `window` the time between them.
+// A series seen once has no usage: the cumulative CPU since a container
+// started carries its start-up work, which an idle container must not
+// report. The one exception is metrics-server's for fresh containers: one
+// that started at least 10 s and less than one resolution before its point
+// is measured from its start (a window of 10 s or more), so a new pod has
+// metrics after one scrape. A pod is reported only when every container
+// has usage.
 
 import type { Summary } from './scrape.ts';
+
+/** metrics-server's freshContainerMinMetricsResolution: a shorter life gives inaccurate rates. */
+export const FRESH_CONTAINER_MIN_WINDOW_MS = 10_000;
 
 interface Point {
   /** Sample time, ms since the epoch. */
@@ -16,7 +24,7 @@ interface Point {
 }
 
 interface Series {
-  prev: Point;
+  prev?: Point;
   last: Point;
 }
 
@@ -42,17 +50,33 @@ const ms = (t: string | undefined, fallback: number) => {
   return Number.isNaN(v) ? fallback : v;
 };
 
-/** The next series: the old last point becomes prev when it is the same instance and earlier. */
-function advance(old: Series | undefined, p: Point): Series | undefined {
-  if (old && old.last.startTime === p.startTime && old.last.time < p.time && old.last.cpuNs <= p.cpuNs) return { prev: old.last, last: p };
-  if (old && old.last.time === p.time && old.last.startTime === p.startTime) return old;
-  if (p.startTime >= p.time) return undefined;
-  return { prev: { time: p.startTime, startTime: p.startTime, cpuNs: 0, memoryBytes: 0 }, last: p };
+/** A node's next series: the stored last point becomes prev when the new one is later. */
+function advanceNode(old: Series | undefined, p: Point): Series {
+  if (old && p.time > old.last.time) return { prev: old.last, last: p };
+  if (old?.prev && old.prev.time < p.time) return { prev: old.prev, last: p };
+  return { last: p };
 }
 
-function usage(s: Series): Usage & MetricsPoint {
+/** A container's next series, as metrics-server's pod storage advances it. */
+function advanceContainer(old: Series | undefined, p: Point, resolutionMs: number): Series {
+  const age = p.time - p.startTime;
+  if (p.startTime < p.time && age < resolutionMs && age >= FRESH_CONTAINER_MIN_WINDOW_MS) {
+    return { prev: { time: p.startTime, startTime: p.startTime, cpuNs: 0, memoryBytes: 0 }, last: p };
+  }
+  // The same instance (it started before the stored point was taken).
+  if (old && p.startTime < old.last.time) {
+    if (p.time > old.last.time) return { prev: old.last, last: p };
+    if (old.prev && old.prev.time < p.time) return { prev: old.prev, last: p };
+  }
+  return { last: p };
+}
+
+/** The rate between the two points; undefined without two, or when the counter went back. */
+function usage(s: Series): (Usage & MetricsPoint) | undefined {
+  if (!s.prev || s.last.cpuNs < s.prev.cpuNs) return undefined;
   const windowMs = s.last.time - s.prev.time;
-  return { cpu: Math.max(0, Math.round(((s.last.cpuNs - s.prev.cpuNs) / (windowMs * 1e6)) * 1e9)), memoryBytes: s.last.memoryBytes, timestamp: s.last.time, windowMs };
+  if (windowMs <= 0) return undefined;
+  return { cpu: Math.round(((s.last.cpuNs - s.prev.cpuNs) / (windowMs * 1e6)) * 1e9), memoryBytes: s.last.memoryBytes, timestamp: s.last.time, windowMs };
 }
 
 export class ResourceMetricsStore {
@@ -60,12 +84,13 @@ export class ResourceMetricsStore {
   /** namespace/name → node and containers by name. */
   private readonly pods = new Map<string, { node: string; containers: Map<string, Series> }>();
 
+  /** `resolutionMs`: the scrape period, the bound of the fresh-container exception (metrics-server's --metric-resolution). */
+  constructor(private readonly resolutionMs = 15_000) {}
+
   /** Takes one node's summary; pods of that node absent from it are dropped. */
   add(nodeName: string, s: Summary, now = Date.now()): void {
     const n = s.node;
-    const node = advance(this.nodes.get(nodeName), { time: ms(n.cpu?.time, now), startTime: ms(n.startTime, 0), cpuNs: n.cpu?.usageCoreNanoSeconds ?? 0, memoryBytes: n.memory?.workingSetBytes ?? 0 });
-    if (node) this.nodes.set(nodeName, node);
-    else this.nodes.delete(nodeName);
+    this.nodes.set(nodeName, advanceNode(this.nodes.get(nodeName), { time: ms(n.cpu?.time, now), startTime: ms(n.startTime, 0), cpuNs: n.cpu?.usageCoreNanoSeconds ?? 0, memoryBytes: n.memory?.workingSetBytes ?? 0 }));
     const seen = new Set<string>();
     for (const p of s.pods ?? []) {
       const key = `${p.podRef.namespace}/${p.podRef.name}`;
@@ -73,9 +98,9 @@ export class ResourceMetricsStore {
       const old = this.pods.get(key);
       const containers = new Map<string, Series>();
       for (const c of p.containers ?? []) {
-        if (!c.cpu || !c.memory) continue;
-        const series = advance(old?.containers.get(c.name), { time: ms(c.cpu.time, now), startTime: ms(c.startTime, 0), cpuNs: c.cpu.usageCoreNanoSeconds ?? 0, memoryBytes: c.memory.workingSetBytes ?? 0 });
-        if (series) containers.set(c.name, series);
+        if (!c.cpu || !c.memory || containers.has(c.name)) continue;
+        const point = { time: ms(c.cpu.time, now), startTime: ms(c.startTime, 0), cpuNs: c.cpu.usageCoreNanoSeconds ?? 0, memoryBytes: c.memory.workingSetBytes ?? 0 };
+        containers.set(c.name, advanceContainer(old?.containers.get(c.name), point, this.resolutionMs));
       }
       this.pods.set(key, { node: nodeName, containers });
     }
@@ -90,7 +115,8 @@ export class ResourceMetricsStore {
 
   /** Forgets one node's samples (its scrape failed: stale numbers would mislead). */
   dropNode(nodeName: string): void {
-    this.retain(new Set([...this.nodes.keys(), ...[...this.pods.values()].map((p) => p.node)].filter((n) => n !== nodeName)));
+    this.nodes.delete(nodeName);
+    for (const [key, p] of this.pods) if (p.node === nodeName) this.pods.delete(key);
   }
 
   node(name: string): NodeUsage | undefined {
@@ -98,16 +124,26 @@ export class ResourceMetricsStore {
     return s && usage(s);
   }
 
-  /** A pod's containers; undefined when it has none with metrics (metrics-server leaves such pods out). */
+  /**
+   * A pod's containers; undefined until every container has two points (or
+   * none has any), as metrics-server leaves such pods out. The pod's
+   * timestamp and window are those of its earliest container point.
+   */
   pod(namespace: string, name: string): PodUsage | undefined {
     const p = this.pods.get(`${namespace}/${name}`);
     if (!p || p.containers.size === 0) return undefined;
-    const containers = [...p.containers].map(([cname, s]) => ({ name: cname, ...usage(s) }));
-    return {
-      timestamp: Math.max(...containers.map((c) => c.timestamp)),
-      windowMs: Math.min(...containers.map((c) => c.windowMs)),
-      containers: containers.map(({ name: n, cpu, memoryBytes }) => ({ name: n, cpu, memoryBytes })),
-    };
+    if ([...p.containers.values()].some((s) => !s.prev)) return undefined;
+    let earliest: MetricsPoint | undefined;
+    const containers: PodUsage['containers'] = [];
+    for (const [cname, s] of p.containers) {
+      const u = usage(s);
+      // A counter that went back: that container is skipped, as metrics-server does.
+      if (!u) continue;
+      containers.push({ name: cname, cpu: u.cpu, memoryBytes: u.memoryBytes });
+      if (!earliest || u.timestamp < earliest.timestamp) earliest = { timestamp: u.timestamp, windowMs: u.windowMs };
+    }
+    if (!earliest) return undefined;
+    return { ...earliest, containers };
   }
 
   podKeys(): string[] {
