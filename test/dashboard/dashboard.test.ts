@@ -5,11 +5,14 @@
 // overview, a deployment scaled from 1 to 3 and seen to roll out live (no
 // reload), a restart, the pod page with its log followed as lines arrive,
 // a deleted pod shown as gone, node charts and service endpoints. A
-// screenshot of each page goes to docs/dashboard/. A second cluster state
-// with 1000 pods times the first render.
+// screenshot of each page is taken, into docs/dashboard/ when
+// SKIFF_SCREENSHOTS=docs (how the README's images are refreshed), else into
+// a temp dir, so a test run leaves the tree as it was. A second cluster
+// state with 1000 pods times the first render.
 
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -24,7 +27,11 @@ import { waitFor } from '../support/wait.ts';
 import { startFakeNode, type FakeNode } from '../metrics/fakenode.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '../../docs/dashboard');
+const TO_DOCS = process.env.SKIFF_SCREENSHOTS === 'docs';
+const SHOTS = TO_DOCS ? join(dirname(fileURLToPath(import.meta.url)), '../../docs/dashboard') : mkdtempSync(join(tmpdir(), 'skiff-dashboard-shots-'));
+after(() => {
+  if (!TO_DOCS) rmSync(SHOTS, { recursive: true, force: true });
+});
 
 describe('the dashboard in headless Chromium', { skip: existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)` }, () => {
   let cluster: TestCluster;
