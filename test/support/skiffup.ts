@@ -1,4 +1,5 @@
-// The real `skiff up` as a child process on a temp data dir (--port 0, so the
+// The real `./skiff up` (the command a user types: the bundled CLI,
+// scripts/bundle.mjs) as a child process on a temp data dir (--port 0, so the
 // API server and the cluster registry pick free ports), the `skiff` CLI run
 // against the same data dir, and one plain HTTP GET from this host. For the
 // e2e walks that drive a cluster the way a user does from another shell.
@@ -9,11 +10,11 @@ import { join } from 'node:path';
 import { waitFor, within } from './wait.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(REPO_ROOT, 'src/cli/main.ts');
+const SKIFF = join(REPO_ROOT, 'skiff');
 
 /** Runs `skiff ARGS...` to completion with SKIFF_DATA_DIR set to `dataDir`. */
 export function skiffCli(dataDir: string, args: string[], timeoutMs = 120_000): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...process.env, SKIFF_DATA_DIR: dataDir }, timeout: timeoutMs });
+  return spawnSync(SKIFF, args, { encoding: 'utf8', env: { ...process.env, SKIFF_DATA_DIR: dataDir }, timeout: timeoutMs });
 }
 
 export interface SkiffUp {
@@ -30,7 +31,7 @@ export interface SkiffUp {
 /** Starts `skiff up --data-dir DIR --port 0 [extra]` and waits until it says it runs in the foreground. */
 export async function startSkiffUp(dataDir: string, extra: string[] = [], timeoutMs = 60_000): Promise<SkiffUp> {
   let out = '';
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', '--data-dir', dataDir, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(SKIFF, ['up', '--data-dir', dataDir, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const stop = async (ms = 30_000) => {
