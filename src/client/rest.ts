@@ -4,7 +4,9 @@
 // resource table, so any served resource works without per-kind code.
 
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { Agent, request, type RequestOptions } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { parse as parseYAML } from 'yaml';
 import { apiVersionOf, lookupResource, resourceForKind, type ResourceInfo } from '../apiserver/registry/resources.ts';
@@ -135,6 +137,19 @@ interface RequestSpec {
 const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
+// One TLS context per set of credentials, shared by every Client in the
+// process: building one parses the CA and key again, a few ms for each
+// connection (and `skiff up` opens dozens at start).
+const contexts = new Map<string, SecureContext>();
+function secureContextFor(ca?: string | Buffer, cert?: string | Buffer, key?: string | Buffer): SecureContext {
+  const id = createHash('sha256');
+  for (const part of [ca, cert, key]) id.update(part === undefined ? '\0' : `${part.length}:`).update(part ?? '');
+  const k = id.digest('hex');
+  let ctx = contexts.get(k);
+  if (!ctx) contexts.set(k, (ctx = createSecureContext({ ca, cert, key })));
+  return ctx;
+}
+
 export class Client {
   private readonly endpoints: URL[];
   private current = 0;
@@ -148,7 +163,7 @@ export class Client {
       if (u.protocol !== 'https:') throw new Error(`client: server ${s} must be an https:// URL`);
       return u;
     });
-    this.agent = new Agent({ keepAlive: true, ca: opts.ca, cert: opts.cert, key: opts.key });
+    this.agent = new Agent({ keepAlive: true, secureContext: secureContextFor(opts.ca, opts.cert, opts.key) });
     this.headers = { accept: 'application/json', 'user-agent': opts.userAgent ?? 'skiff-client/0.1' };
     if (opts.token) this.headers.authorization = `Bearer ${opts.token}`;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
