@@ -3,7 +3,7 @@
 // missing (saying so), and with --test also the real components the test
 // suite drives (etcd), through apt-get when running as root. Plain Node, no
 // dependencies of its own, so it can run before `npm install` has.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,14 @@ const testParts = [
 ];
 const wanted = [...nodeParts, ...(forTests ? testParts : [])];
 const missing = [...new Set(wanted.filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
-if (missing.length > 0) aptInstall(missing, forTests ? 'components the tests drive (runc, conmon, CNI, nft, registry, etcd, prometheus, chromium)' : 'components a node runs containers with');
+const complete = missing.length === 0 || aptInstall(missing, forTests ? 'components the tests drive (runc, conmon, CNI, nft, registry, etcd, prometheus, chromium)' : 'components a node runs containers with');
 
 // `./skiff` asks for the bundled CLI in the same process (saves a Node start).
-if (process.argv.includes('--bundle')) await import('./bundle.mjs');
+if (process.argv.includes('--bundle')) {
+  await import('./bundle.mjs');
+  // Everything was found: `./skiff` may skip this script until the lockfile changes (see DEPS_STAMP there).
+  if (complete) {
+    mkdirSync(join(root, 'dist'), { recursive: true });
+    writeFileSync(join(root, 'dist', '.deps-ok'), `${new Date().toISOString()}\n`);
+  }
+}
