@@ -3,10 +3,13 @@
 // `..data` is a symlink to it and every visible entry is a symlink through
 // `..data`. An update writes a new directory and renames a fresh `..data_tmp`
 // symlink over `..data`: a reader sees the old set or the new, never a mix.
+// With an fsGroup the whole volume is handed to the group (ownership.ts) after
+// the new directory is written and before `..data` points at it.
 
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { ownedMode, setVolumeOwnership } from './ownership.ts';
 
 export interface FileProjection {
   data: Buffer;
@@ -33,7 +36,12 @@ function tsDirName(): string {
   return `..${d.getUTCFullYear()}_${pad(d.getUTCMonth() + 1)}_${pad(d.getUTCDate())}_${pad(d.getUTCHours())}_${pad(d.getUTCMinutes())}_${pad(d.getUTCSeconds())}.${randomBytes(5).readUInt32BE(0)}`;
 }
 
-function unchanged(dir: string, payload: Map<string, FileProjection>): boolean {
+/** The pod's fsGroup for a read-only payload volume. */
+export interface PayloadOwnership {
+  fsGroup: number;
+}
+
+function unchanged(dir: string, payload: Map<string, FileProjection>, owner: PayloadOwnership | undefined): boolean {
   const files: string[] = [];
   const walk = (rel: string) => {
     for (const name of readdirSync(join(dir, rel))) {
@@ -48,13 +56,15 @@ function unchanged(dir: string, payload: Map<string, FileProjection>): boolean {
     const want = payload.get(f);
     if (!want) return false;
     const p = join(dir, f);
-    if ((statSync(p).mode & 0o7777) !== want.mode || !readFileSync(p).equals(want.data)) return false;
+    const st = statSync(p);
+    const mode = owner ? ownedMode(want.mode, false, true) : want.mode;
+    if ((st.mode & 0o7777) !== mode || (owner && st.gid !== owner.fsGroup) || !readFileSync(p).equals(want.data)) return false;
   }
   return true;
 }
 
-/** Writes the payload into dir atomically; answers whether anything changed. */
-export function writeAtomic(dir: string, payload: Map<string, FileProjection>): boolean {
+/** Writes the payload into dir atomically (owned by the fsGroup when one is given); answers whether anything changed. */
+export function writeAtomic(dir: string, payload: Map<string, FileProjection>, owner?: PayloadOwnership): boolean {
   for (const p of payload.keys()) validatePath(p);
   mkdirSync(dir, { recursive: true });
   const dataLink = join(dir, DATA);
@@ -64,7 +74,7 @@ export function writeAtomic(dir: string, payload: Map<string, FileProjection>): 
   } catch {
     oldTs = undefined;
   }
-  if (oldTs && existsSync(join(dir, oldTs)) && unchanged(join(dir, oldTs), payload)) return false;
+  if (oldTs && existsSync(join(dir, oldTs)) && unchanged(join(dir, oldTs), payload, owner)) return false;
 
   const ts = tsDirName();
   const tsPath = join(dir, ts);
@@ -75,6 +85,8 @@ export function writeAtomic(dir: string, payload: Map<string, FileProjection>): 
     writeFileSync(full, f.data, { mode: f.mode });
     chmodSync(full, f.mode);
   }
+  // The kubelet's setPerms: the whole volume, as a first write also makes entries outside the new directory.
+  if (owner) setVolumeOwnership(dir, owner.fsGroup, { readOnly: true });
   const tmp = join(dir, DATA_TMP);
   rmSync(tmp, { force: true });
   symlinkSync(ts, tmp);

@@ -3,10 +3,14 @@
 // configMap, secret, downwardAPI, projected) or found on the host (hostPath,
 // PVCs bound to hostPath/local PVs), then turned into each container's
 // mounts. Set-up runs on every sync of the pod, so configMap and secret
-// volumes follow their objects (through the TTL cache).
+// volumes follow their objects (through the TTL cache). With the pod's
+// fsGroup, volumes that support ownership management (emptyDir once, when
+// made; payload volumes on each write; local PVs once per pod, with
+// fsGroupChangePolicy) are handed to the group (ownership.ts); hostPath and
+// hostPath-backed PVs are not, as in Kubernetes.
 
-import { mkdirSync, realpathSync, rmSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Container, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../api/quantity.ts';
 import type { KeyValue, Mount } from '../../engine/runtime.ts';
@@ -14,6 +18,7 @@ import { expand } from '../env.ts';
 import { ObjectNotFound } from '../objects.ts';
 import { PayloadError, writeAtomic } from './atomic.ts';
 import { checkHostPath } from './hostpath.ts';
+import { setVolumeOwnership } from './ownership.ts';
 import { volumePayload, VolumeSetupError, type PayloadContext } from './payload.ts';
 import type { TokenManager } from '../serviceaccount/tokens.ts';
 
@@ -63,6 +68,11 @@ export class VolumeManager {
     return join(this.root, 'pods', uid);
   }
 
+  /** A volume's bookkeeping (the kubelet's `pods/<uid>/plugins/kubernetes.io~<plugin>/<name>`). */
+  private metaDir(uid: string, plugin: string, name: string): string {
+    return join(this.podDir(uid), 'plugins', plugin === 'local' ? 'kubernetes.io~local-volume' : PLUGIN_DIR[plugin]!, name);
+  }
+
   /** Sets up every volume of the pod; throws VolumeError for the first that fails. */
   async setUp(pod: Pod): Promise<Map<string, VolumeSource>> {
     const out = new Map<string, VolumeSource>();
@@ -83,10 +93,18 @@ export class VolumeManager {
     const plugin = pluginOf(v);
     if (plugin) {
       const dir = join(this.podDir(uid), 'volumes', PLUGIN_DIR[plugin]!, v.name);
+      const fsGroup = pod.spec?.securityContext?.fsGroup ?? undefined;
       if (plugin === 'emptyDir') {
-        mkdirSync(dir, { recursive: true });
-        // emptyDir is world-writable, as Kubernetes makes it.
-        chmodSync(dir, 0o777);
+        // Set up once (the kubelet's ready file): what containers did to it since stays.
+        const ready = join(this.metaDir(uid, plugin, v.name), 'ready');
+        if (!existsSync(ready) || !existsSync(dir)) {
+          mkdirSync(dir, { recursive: true });
+          // emptyDir is world-writable, as Kubernetes makes it.
+          chmodSync(dir, 0o777);
+          setVolumeOwnership(dir, fsGroup, { readOnly: false });
+          mkdirSync(dirname(ready), { recursive: true });
+          writeFileSync(ready, '');
+        }
         if (v.emptyDir?.medium === 'Memory') {
           const size = v.emptyDir.sizeLimit ? parseQuantity(v.emptyDir.sizeLimit).value() : undefined;
           return { hostPath: dir, readOnly: false, tmpfs: { sizeBytes: size } };
@@ -94,7 +112,7 @@ export class VolumeManager {
         return { hostPath: dir, readOnly: false };
       }
       const payload = await volumePayload(pod, v, ctx);
-      writeAtomic(dir, payload ?? new Map());
+      writeAtomic(dir, payload ?? new Map(), fsGroup !== undefined ? { fsGroup } : undefined);
       return { hostPath: dir, readOnly: true };
     }
     if (v.hostPath) {
@@ -112,7 +130,18 @@ export class VolumeManager {
       const path = pv.spec?.hostPath?.path ?? pv.spec?.local?.path;
       if (!path) throw new VolumeSetupError(`persistentvolume "${pvName}" is neither hostPath nor local: this node mounts only those`);
       checkHostPath(path, pv.spec?.hostPath?.type ?? (pv.spec?.local ? 'Directory' : undefined));
-      return { hostPath: path, readOnly: !!v.persistentVolumeClaim.readOnly };
+      const readOnly = !!v.persistentVolumeClaim.readOnly;
+      // Local PVs support ownership management (writable ones, once per pod's mount); hostPath PVs do not.
+      const fsGroup = pod.spec?.securityContext?.fsGroup ?? undefined;
+      if (pv.spec?.local && !readOnly && fsGroup !== undefined) {
+        const ready = join(this.metaDir(uid, 'local', v.name), 'ready');
+        if (!existsSync(ready)) {
+          setVolumeOwnership(path, fsGroup, { readOnly: false, policy: pod.spec?.securityContext?.fsGroupChangePolicy });
+          mkdirSync(dirname(ready), { recursive: true });
+          writeFileSync(ready, '');
+        }
+      }
+      return { hostPath: path, readOnly };
     }
     throw new VolumeSetupError(`volume type of "${v.name}" is not supported on this node`);
   }

@@ -117,9 +117,8 @@ export async function volumePayload(pod: Pod, v: Volume, ctx: PayloadContext): P
         } catch (e) {
           throw e instanceof TokenFetchError ? new VolumeSetupError(e.message) : e;
         }
-        // The kubelet writes 0600 and then hands the file to the fsGroup (0640); this node does
-        // no fsGroup ownership yet, so the token keeps the volume's mode to stay readable.
-        out.set(tp.path, { data: Buffer.from(token), mode });
+        // With an fsGroup the kubelet writes the token 0600 and the ownership change makes it 0640.
+        out.set(tp.path, { data: Buffer.from(token), mode: pod.spec?.securityContext?.fsGroup != null ? 0o600 : mode });
       }
     }
   } else {
