@@ -11,11 +11,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { bootstrapImage } from '../../src/build/bootstrap.ts';
 import { missingTools, skopeoInspect } from '../support/images.ts';
 import { waitFor } from '../support/wait.ts';
 import { buildHarness, buildSkipReason } from './harness.ts';
+import { Collect } from '../../src/engine/testsuite/collect.ts';
 
 const CACHE = process.env.SKIFF_TEST_ROOTFS_CACHE ?? '/var/cache/skiff-test/bootstrap';
 const cached = existsSync(join(CACHE, 'bookworm+python3', '.complete'));
@@ -30,13 +30,6 @@ function skipReason(): string | undefined {
 const skip = skipReason() ?? false;
 const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'python-web');
 
-class Collect extends Writable {
-  text = '';
-  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += c.toString();
-    cb();
-  }
-}
 
 test('examples/python-web: built on the bootstrapped Debian base, cached on rebuild, serving in a pod', { skip, timeout: 20 * 60_000 }, async (t) => {
   const h = await buildHarness(t);

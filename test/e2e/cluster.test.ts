@@ -11,26 +11,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { waitFor, within } from '../support/wait.ts';
-import { hasKubectl, kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
+import { kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
 import { buildBusyboxImage } from '../support/images.ts';
 import { acquireHostLock } from '../support/hostlock.ts';
 import { apiGetScript, buildTLSClientRootfs, parseHTTPResponse, SA_DIR } from '../support/tlsclient.ts';
+import { e2eSkipReason } from '../support/e2eskip.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const missing = ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/lib/cni/bridge', '/usr/sbin/nft'].filter((p) => !existsSync(p));
-const skip =
-  process.getuid?.() !== 0
-    ? 'needs root (containers, network namespaces, nftables)'
-    : missing.length
-      ? `missing ${missing.join(', ')} (apt-get install runc conmon containernetworking-plugins nftables)`
-      : !hasKubectl('1.32')
-        ? 'kubectl 1.32 not installed'
-        : false;
+const skip = e2eSkipReason();
 
 describe('skiff up, driven by kubectl', { skip, concurrency: false }, () => {
   let dir: string;

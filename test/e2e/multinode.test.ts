@@ -14,21 +14,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor, within } from '../support/wait.ts';
-import { hasKubectl, kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
+import { kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
 import { buildBusyboxImage } from '../support/images.ts';
 import { acquireHostLock } from '../support/hostlock.ts';
+import { e2eSkipReason } from '../support/e2eskip.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const main = join(root, 'src/cli/main.ts');
-const missing = ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/lib/cni/bridge', '/usr/sbin/nft', '/usr/bin/nsenter'].filter((p) => !existsSync(p));
-const skip =
-  process.getuid?.() !== 0
-    ? 'needs root (containers, network namespaces, nftables)'
-    : missing.length
-      ? `missing ${missing.join(', ')} (apt-get install runc conmon containernetworking-plugins nftables util-linux)`
-      : !hasKubectl('1.32')
-        ? 'kubectl 1.32 not installed'
-        : false;
+const skip = e2eSkipReason({ '/usr/bin/nsenter': 'util-linux' });
 
 const EXTRA = ['skiff-node-2', 'skiff-node-3'];
 

@@ -6,17 +6,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor, within } from '../support/wait.ts';
-import { hasKubectl, kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
+import { kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
 import { acquireHostLock } from '../support/hostlock.ts';
+import { e2eSkipReason } from '../support/e2eskip.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const main = join(root, 'src/cli/main.ts');
-const missing = ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/lib/cni/bridge', '/usr/sbin/nft'].filter((p) => !existsSync(p));
-const skip = process.getuid?.() !== 0 ? 'needs root (skiff up runs a node)' : missing.length ? `missing ${missing.join(', ')}` : !hasKubectl('1.32') ? 'kubectl 1.32 not installed' : false;
+const skip = e2eSkipReason();
 
 describe('skiff up killed during writes', { skip, concurrency: false }, () => {
   let dir: string;

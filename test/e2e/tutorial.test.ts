@@ -10,25 +10,18 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '../../src/client/rest.ts';
 import { acquireHostLock } from '../support/hostlock.ts';
-import { hasKubectl, kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
+import { kubectlRunner, type KubectlResult } from '../support/kubectl.ts';
 import { watchPodCensus, trafficUntil, type PodCensus, type Traffic } from '../support/rollout.ts';
 import { httpGet, REPO_ROOT, skiffCli, startSkiffUp, type SkiffUp } from '../support/skiffup.ts';
 import { waitFor } from '../support/wait.ts';
+import { e2eSkipReason } from '../support/e2eskip.ts';
 
-const missing = ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/lib/cni/bridge', '/usr/sbin/nft', '/usr/bin/busybox'].filter((p) => !existsSync(p));
-const skip =
-  process.getuid?.() !== 0
-    ? 'needs root (containers, network namespaces, nftables)'
-    : missing.length
-      ? `missing ${missing.join(', ')} (apt-get install runc conmon containernetworking-plugins nftables busybox-static)`
-      : !hasKubectl('1.32')
-        ? 'kubectl 1.32 not installed'
-        : false;
+const skip = e2eSkipReason({ '/usr/bin/busybox': 'busybox-static' });
 
 const V1 = 'hello from web v1';
 const V2 = 'hello from web v2';

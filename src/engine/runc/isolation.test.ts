@@ -11,28 +11,19 @@ import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promi
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { isRuntimeError, type ContainerConfig, type PodSandboxConfig } from '../runtime.ts';
 import { MASKED_PATHS } from '../spec/defaults.ts';
 import { hostDevices } from '../spec/host.ts';
 import { containerConfig, sandboxConfig } from '../testsuite/fixtures.ts';
 import { runcHarness, runcSkipReason } from '../testsuite/runc-harness.ts';
+import { Collect } from '../testsuite/collect.ts';
 
 const skip = runcSkipReason() ?? false;
 const SLEEP = { command: ['sleep', '3600'] };
 const CAP_NET_RAW = 13n;
 const CAP_SYS_ADMIN = 21n;
 
-class Collect extends Writable {
-  chunks: Buffer[] = [];
-  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.chunks.push(Buffer.from(c));
-    cb();
-  }
-  get text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
-}
 
 async function setup(t: TestContext) {
   const h = await runcHarness();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Duplex, PassThrough, Writable } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { isRuntimeError, type ContainerConfig, type PodSandboxConfig } from '../runtime.ts';
 import { cgroupVersion, controllerDir } from '../cgroups/cgroups.ts';
@@ -15,19 +15,10 @@ import { containerConfig, readCriLog, sandboxConfig, waitState } from '../testsu
 import { runcHarness, runcSkipReason } from '../testsuite/runc-harness.ts';
 import { RuncRuntime } from './runtime.ts';
 import { waitFor } from '../../../test/support/wait.ts';
+import { Collect } from '../testsuite/collect.ts';
 
 const skip = runcSkipReason() ?? false;
 
-class Collect extends Writable {
-  chunks: Buffer[] = [];
-  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.chunks.push(Buffer.from(c));
-    cb();
-  }
-  get text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
-}
 
 async function setup(t: TestContext) {
   const h = await runcHarness();
