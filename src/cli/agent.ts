@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
 import { Client } from '../client/rest.ts';
+import { learnAPIServers } from '../client/servers.ts';
 import { nodeIP as detectNodeIP } from '../network/hostip.ts';
 import { parseFlags, usageOf, UsageError, type FlagSpec } from './args.ts';
 import { defaultDataDir } from './datadir.ts';
@@ -196,6 +197,15 @@ export async function agent(args: string[]): Promise<number> {
     ...(creds.clientCert ? { cert: creds.clientCert, key: creds.clientKey } : { token: creds.token }),
     userAgent: `skiff-agent/${nodeName}`,
   });
+  // Servers added to the cluster later are learned from the kubernetes Service's endpoints, and kept for restarts.
+  const learning = learnAPIServers(client, {
+    log,
+    onAdded: (origins) => {
+      log(`API servers ${origins.join(', ')} added to fail over to`);
+      const state: JoinState = { ...(JSON.parse(readFileSync(statePath, 'utf8')) as JoinState), servers: [...new Set([...servers.map((u) => u.href), ...client.servers.map((u) => u.href)])] };
+      writeFileSync(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
+    },
+  });
   const registry = flags.registry as string | undefined;
   // Started by `skiff up --nodes`: stop with the parent (its end of stdin closes when it dies).
   const lifeline = process.env.SKIFF_AGENT_LIFELINE === 'stdin';
@@ -215,6 +225,7 @@ export async function agent(args: string[]): Promise<number> {
     });
   } catch (e) {
     console.error(`skiff agent: the node could not start: ${(e as Error).message}`);
+    learning.stop();
     client.close();
     if (lifeline) process.stdin.destroy();
     return 1;
@@ -223,6 +234,7 @@ export async function agent(args: string[]): Promise<number> {
   log('agent running in the foreground; Ctrl-C stops it.');
   await stopRequested;
   await node.stop();
+  learning.stop();
   client.close();
   if (lifeline) process.stdin.destroy();
   log('agent stopped cleanly.');

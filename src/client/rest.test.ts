@@ -94,6 +94,13 @@ describe('Client against a real cluster', () => {
     }
   });
 
+  test('servers learned later are added once, by origin, after the current one', () => {
+    const c = new Client({ server: 'https://10.0.0.1:6443' });
+    assert.deepEqual(c.addServers(['https://10.0.0.2:6443', 'https://10.0.0.1:6443/', 'https://10.0.0.2:6443', 'http://10.0.0.3:6443']), ['https://10.0.0.2:6443']);
+    assert.deepEqual(c.servers.map((u) => u.origin), ['https://10.0.0.1:6443', 'https://10.0.0.2:6443']);
+    c.close();
+  });
+
   test('with one server, a refused connection is an error', async () => {
     const alone = new Client({ server: `https://127.0.0.1:${await freePort()}` });
     await assert.rejects(alone.resource('v1', 'configmaps').list('default'), (e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED');

@@ -200,6 +200,23 @@ export class Client {
   }
 
   /**
+   * Adds API servers to fail over to (those not known yet, by origin);
+   * answers the ones added. The current server stays.
+   */
+  addServers(urls: string[]): string[] {
+    const known = new Set(this.endpoints.map((u) => u.origin));
+    const added: string[] = [];
+    for (const s of urls) {
+      const u = new URL(s);
+      if (u.protocol !== 'https:' || known.has(u.origin)) continue;
+      known.add(u.origin);
+      this.endpoints.push(u);
+      added.push(u.origin);
+    }
+    return added;
+  }
+
+  /**
    * After a connection error on endpoint `failed`: moves on to the next
    * endpoint (unless another request already did). True when there is
    * another endpoint to try.

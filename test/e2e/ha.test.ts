@@ -1,7 +1,8 @@
 // HA on etcd, driven by kubectl 1.32: two `skiff server` processes on a real
 // three-member etcd cluster are one cluster (the second adopts the first's
 // CA, keys and tokens through the datastore). A node agent joined through one
-// server is given both. Then the leading server is killed with SIGKILL:
+// server learns the other from the kubernetes Service's endpoints. Then the
+// leading server is killed with SIGKILL:
 // kubectl keeps working through the other, which takes over the controllers
 // and the scheduler, and the agent fails over to it. Then an etcd member is
 // killed: writes go on.
@@ -18,6 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Secret } from 'kubernetes-types/core/v1.js';
 import { Agent } from '../../src/agent/agent.ts';
 import { Client, type KubeObject } from '../../src/client/rest.ts';
+import { learnAPIServers } from '../../src/client/servers.ts';
 import { requestJoin } from '../../src/cli/agent.ts';
 import { newJoinTokenSecret } from '../../src/cli/join.ts';
 import { FakeRuntime } from '../../src/engine/fake/runtime.ts';
@@ -99,8 +101,13 @@ describe('HA: two servers on a three-member etcd', { skip }, () => {
     admin.close();
     const ca = readFileSync(join(a.dir, 'pki', 'ca.crt'), 'utf8');
     const creds = await requestJoin(new URL(a.url), ca, join1.token, 'ha-node', ['127.0.0.1']);
-    // The node's certificate is the cluster's: both servers know it.
-    agentClient = new Client({ server: a.url, fallbackServers: [b.url], ca, cert: creds.clientCert, key: creds.clientKey, userAgent: 'skiff-agent/ha-node' });
+    // The node's certificate is the cluster's: both servers know it. Given only the first server,
+    // the agent learns the other from the kubernetes Service's endpoints (as `skiff agent` does).
+    agentClient = new Client({ server: a.url, ca, cert: creds.clientCert, key: creds.clientKey, userAgent: 'skiff-agent/ha-node' });
+    const learned = learnAPIServers(agentClient);
+    await learned.ready;
+    learned.stop();
+    assert.ok(agentClient.servers.some((u) => u.port === new URL(b.url).port), `the second server learned: ${agentClient.servers.map((u) => u.origin).join(', ')}`);
     runtime = new FakeRuntime({ images: ['busybox:1.36', 'pause:3.9'] });
     agentDir = mkdtempSync(join(tmpdir(), 'skiff-ha-agent-'));
     agent = new Agent(agentClient, runtime, { nodeName: 'ha-node', dataDir: agentDir, relistIntervalMs: 200, retryMs: 300 });
@@ -133,7 +140,7 @@ describe('HA: two servers on a three-member etcd', { skip }, () => {
     assert.ok(newHolder && !newHolder.includes(`_${dead.child.pid}_`), `the lease is still held by the killed server: ${newHolder}`);
     const ready = await alive.kubectl(['get', 'node', 'ha-node', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
     assert.equal(ready.stdout, 'True', ready.stderr);
-    if (dead === a) assert.equal(agentClient.server.origin, new URL(b.url).origin);
+    if (dead === a) assert.equal(agentClient.server.port, new URL(b.url).port);
     // The dead server's lease lapsed: the kubernetes Service leads only to the survivor.
     await waitFor(async () => JSON.stringify(await apiEndpointPorts(alive)) === JSON.stringify([new URL(alive.url).port]), 'the killed server gone from the kubernetes endpoints', 30_000, 500);
   });
