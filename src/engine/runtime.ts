@@ -65,8 +65,8 @@ export interface Mount {
   containerPath: string;
   hostPath: string;
   readonly?: boolean;
-  /** Bind-mount a file or directory (default) or a tmpfs of this size (emptyDir medium Memory). */
-  tmpfs?: { sizeBytes?: number };
+  /** Bind-mount a file or directory (default) or a tmpfs of this size (emptyDir medium Memory), with this root mode and group (fsGroup). */
+  tmpfs?: { sizeBytes?: number; mode?: number; gid?: number };
   propagation?: 'private' | 'rslave' | 'rshared';
   selinuxRelabel?: boolean;
 }

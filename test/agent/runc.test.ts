@@ -5,10 +5,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { Agent } from '../../src/agent/agent.ts';
 import { Client } from '../../src/client/rest.ts';
 import { RuncRuntime } from '../../src/engine/runc/runtime.ts';
@@ -129,5 +129,89 @@ describe('agent on the runc engine', { skip }, () => {
     assert.match(waiting.message ?? '', /container has runAsNonRoot and image will run as root/);
     await pods().delete('default', 'nonroot');
     await waitFor(async () => !(await pods().list('default')).items.some((x) => x.metadata?.name === 'nonroot'), 'nonroot deleted', 20_000, 50);
+  });
+
+  test('fsGroup: emptyDir (disk and Memory), secret, token and local PV handed to the group; without it the secret and the PV are denied', async () => {
+    await client.resource<Secret>('v1', 'secrets').create('default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fsg' }, data: { key: Buffer.from('s3cret').toString('base64') } });
+    const script = [
+      'id',
+      'echo x > /data/f && echo emptydir-write=ok',
+      "stat -c 'emptydir=%g %a' /data",
+      "stat -c 'newfile=%g' /data/f",
+      "stat -c 'memory=%g %a' /mem",
+      'echo x > /pv/f && echo pv-write=ok',
+      'cat /secret/key > /dev/null && echo secret-read=ok',
+      'cat /var/run/secrets/kubernetes.io/serviceaccount/token > /dev/null && echo token-read=ok',
+      'echo end',
+      'exec sleep 3600',
+    ].join('; ');
+    const run = async (name: string, fsGroup: number | undefined): Promise<string[]> => {
+      // A local PV (root-owned 0755) bound to a claim by hand: no PV controller runs here.
+      const path = join(dir, `pv-${name}`);
+      mkdirSync(path, { mode: 0o755 });
+      chmodSync(path, 0o755);
+      await client.resource<PersistentVolume>('v1', 'persistentvolumes').create(undefined, {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: `pv-${name}` },
+        spec: { capacity: { storage: '1Mi' }, accessModes: ['ReadWriteOnce'], local: { path }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['runc-node'] }] }] } } },
+      });
+      const claims = client.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims');
+      const claim = await claims.create('default', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName: `pv-${name}`, resources: { requests: { storage: '1Mi' } } } });
+      await claims.updateStatus('default', { ...claim, status: { phase: 'Bound' } });
+      await pods().create('default', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name },
+        spec: {
+          nodeName: 'runc-node',
+          terminationGracePeriodSeconds: 1,
+          securityContext: { runAsUser: 1000, runAsGroup: 3000, fsGroup },
+          containers: [
+            {
+              name: 'c',
+              image: 'busybox',
+              imagePullPolicy: 'IfNotPresent',
+              command: ['sh', '-c', script],
+              volumeMounts: [
+                { name: 'data', mountPath: '/data' },
+                { name: 'secret', mountPath: '/secret' },
+                { name: 'pv', mountPath: '/pv' },
+                { name: 'mem', mountPath: '/mem' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'data', emptyDir: {} },
+            { name: 'secret', secret: { secretName: 'fsg', defaultMode: 0o400 } },
+            { name: 'pv', persistentVolumeClaim: { claimName: name } },
+            { name: 'mem', emptyDir: { medium: 'Memory' } },
+          ],
+        },
+      });
+      const p = await waitFor(async () => {
+        const p = await get(name);
+        return p.status?.phase === 'Running' ? p : undefined;
+      }, `${name} Running`, 20_000, 50);
+      const cs = (await runtime.listContainers({ labelSelector: { 'io.kubernetes.pod.uid': p.metadata!.uid! } }))[0]!;
+      return waitFor(() => {
+        const text = existsSync(cs.logPath) ? readFileSync(cs.logPath, 'utf8') : '';
+        const out = text.split('\n').flatMap((l) => (l ? [l.split(' ').slice(3).join(' ')] : []));
+        return out.includes('end') ? out : undefined;
+      }, `the output of ${name}`, 10_000);
+    };
+    const [withGroup, without] = await Promise.all([run('fsg', 2000), run('nofsg', undefined)]);
+    const all = `with fsGroup:\n${withGroup.join('\n')}\nwithout:\n${without.join('\n')}`;
+    const id = withGroup.find((l) => l.startsWith('uid='));
+    assert.match(id ?? '', /^uid=1000(\(\w+\))? gid=3000 groups=(.*,)?2000(,|$)/, all);
+    for (const l of ['emptydir-write=ok', 'emptydir=2000 2777', 'newfile=2000', 'memory=2000 3777', 'pv-write=ok', 'secret-read=ok', 'token-read=ok']) assert.ok(withGroup.includes(l), `${l}\n${all}`);
+    // Without fsGroup: emptyDir stays world-writable (as in Kubernetes) but new files keep the process' group,
+    // the 0400 secret and the root-owned PV are out of reach.
+    for (const l of ['emptydir-write=ok', 'emptydir=0 777', 'newfile=3000', 'memory=0 1777']) assert.ok(without.includes(l), `${l}\n${all}`);
+    for (const l of ['pv-write=ok', 'secret-read=ok']) assert.ok(!without.includes(l), `${l}\n${all}`);
+    assert.ok(without.some((l) => /\/pv\/f.*Permission denied/.test(l)), all);
+    assert.ok(without.some((l) => /\/secret\/key.*Permission denied/.test(l)), all);
+    for (const name of ['fsg', 'nofsg']) await pods().delete('default', name);
+    await waitFor(async () => !(await pods().list('default')).items.some((x) => x.metadata?.name === 'fsg' || x.metadata?.name === 'nofsg'), 'fsg pods deleted', 20_000, 50);
   });
 });

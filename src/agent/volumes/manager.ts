@@ -29,7 +29,7 @@ export interface VolumeSource {
   hostPath: string;
   /** Volumes containers may never write (configMap, secret, downwardAPI, projected). */
   readOnly: boolean;
-  tmpfs?: { sizeBytes?: number };
+  tmpfs?: { sizeBytes?: number; mode?: number; gid?: number };
 }
 
 /** A volume that could not be set up: the FailedMount event's message. */
@@ -107,7 +107,8 @@ export class VolumeManager {
         }
         if (v.emptyDir?.medium === 'Memory') {
           const size = v.emptyDir.sizeLimit ? parseQuantity(v.emptyDir.sizeLimit).value() : undefined;
-          return { hostPath: dir, readOnly: false, tmpfs: { sizeBytes: size } };
+          // Each container mounts its own tmpfs: the ownership goes in its options (the kubelet's 1777 | 2000 | 0660 | 0110).
+          return { hostPath: dir, readOnly: false, tmpfs: fsGroup !== undefined ? { sizeBytes: size, mode: 0o3777, gid: fsGroup } : { sizeBytes: size } };
         }
         return { hostPath: dir, readOnly: false };
       }

@@ -86,6 +86,8 @@ function mounts(input: SpecInput, readonlyRoot: boolean, privileged: boolean): O
     if (v.tmpfs) {
       const opts = ['nosuid', 'nodev', ...(v.readonly ? ['ro'] : [])];
       if (v.tmpfs.sizeBytes) opts.push(`size=${v.tmpfs.sizeBytes}`);
+      if (v.tmpfs.mode !== undefined) opts.push(`mode=${v.tmpfs.mode.toString(8)}`);
+      if (v.tmpfs.gid !== undefined) opts.push(`gid=${v.tmpfs.gid}`);
       m.push({ destination: v.containerPath, type: 'tmpfs', source: 'tmpfs', options: opts });
     } else {
       if (!v.hostPath.startsWith('/')) throw new SpecError(`mount ${JSON.stringify(v.containerPath)}: the host path ${JSON.stringify(v.hostPath)} must be absolute`);
