@@ -5,7 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';
@@ -85,6 +85,8 @@ describe('local-path provisioner', () => {
     assert.equal(pv.status?.phase, 'Bound');
     assert.equal(pv.spec?.hostPath?.path, `${cluster.dataDir}/storage/${pv.metadata?.name}`);
     assert.ok(existsSync(pv.spec!.hostPath!.path!), 'the directory was made');
+    // Writable by pods running as any user, whatever the umask.
+    assert.equal(statSync(pv.spec!.hostPath!.path!).mode & 0o777, 0o777);
     assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['worker-1'] }] }]);
     assert.equal(pv.spec?.claimRef?.uid, pvc.metadata?.uid);
     assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Delete');

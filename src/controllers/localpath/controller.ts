@@ -6,7 +6,7 @@
 // (WaitForFirstConsumer). A volume whose claim is gone is Released, and with
 // reclaimPolicy Delete its directory and the volume are removed.
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
@@ -147,7 +147,9 @@ export class LocalPathProvisioner {
     }
     const name = `pvc-${pvc.metadata!.uid}`;
     const path = join(this.storageDir, name);
-    mkdirSync(path, { recursive: true, mode: 0o777 });
+    mkdirSync(path, { recursive: true });
+    // World-writable as Rancher's provisioner leaves it, whatever the umask: pods running as any user write here.
+    chmodSync(path, 0o777);
     const hostname = node?.metadata?.labels?.['kubernetes.io/hostname'] ?? nodeName;
     const pv: PersistentVolume = {
       apiVersion: 'v1',
