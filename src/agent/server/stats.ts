@@ -8,41 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import type { ContainerStats, Runtime } from '../../engine/runtime.ts';
 import { CPURates } from './stats-rate.ts';
-import type { PodRef } from './types.ts';
+import type { ContainerSummary, CPUStats, MemoryStats, PodSummary, Summary } from '../../metrics/summary.ts';
 
-export interface CPUStats {
-  time: string;
-  usageNanoCores?: number;
-  usageCoreNanoSeconds: number;
-}
-
-export interface MemoryStats {
-  time: string;
-  availableBytes?: number;
-  usageBytes: number;
-  workingSetBytes: number;
-  rssBytes?: number;
-}
-
-export interface ContainerSummary {
-  name: string;
-  startTime: string;
-  cpu: CPUStats;
-  memory: MemoryStats;
-}
-
-export interface PodSummary {
-  podRef: PodRef;
-  startTime: string;
-  containers: ContainerSummary[];
-  cpu: CPUStats;
-  memory: MemoryStats;
-}
-
-export interface Summary {
-  node: { nodeName: string; startTime: string; cpu: CPUStats; memory: MemoryStats };
-  pods: PodSummary[];
-}
+export type { ContainerSummary, CPUStats, MemoryStats, PodSummary, Summary } from '../../metrics/summary.ts';
 
 const USER_HZ_NS = 10_000_000; // /proc/stat counts in 1/100 s
 

@@ -6,9 +6,9 @@
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import type { KubeletClientConfig } from '../../apiserver/proxy/locate.ts';
-import type { Summary } from '../../agent/server/stats.ts';
+import type { Summary } from '../summary.ts';
 
-export type { Summary } from '../../agent/server/stats.ts';
+export type { Summary } from '../summary.ts';
 
 const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 
