@@ -206,7 +206,13 @@ export class FakeRuntime implements Runtime {
     if (!sb) throw new RuntimeError('NotFound', `pod sandbox ${podSandboxId} not found`);
     if (sb.status.state !== 'ready') throw new RuntimeError('CreateFailed', `pod sandbox ${podSandboxId} is not ready`);
     const img = this.images.local(config.image);
-    if (!img) throw new RuntimeError('NotFound', `image "${config.image}" not found`);
+    if (!img) throw new RuntimeError('ImageNotPresent', `image "${config.image}" is not present on this node`);
+    for (const c of this.containers.values()) {
+      const m = c.status.metadata;
+      if (c.status.podSandboxId === podSandboxId && m.name === config.metadata.name && m.attempt === config.metadata.attempt) {
+        throw new RuntimeError('AlreadyExists', `container ${m.name} attempt ${m.attempt} already exists in sandbox ${podSandboxId} (${c.status.id})`);
+      }
+    }
     // Kubernetes: command replaces ENTRYPOINT, args replace CMD; a command alone drops the image's CMD.
     const entry = config.command?.length ? config.command : (img.entrypoint ?? []);
     const cmd = config.args?.length ? config.args : config.command?.length ? [] : (img.cmd ?? (img.entrypoint ? [] : ['sleep', 'infinity']));
@@ -540,7 +546,8 @@ export class FakeRuntime implements Runtime {
   }
 
   async listContainerStats(filter: ContainerFilter = {}): Promise<ContainerStats[]> {
-    const ids = (await this.listContainers(filter)).filter((s) => s.state === 'running').map((s) => s.id);
+    // Every listed container, as the runc engine answers (an exited one's CPU counter stands still).
+    const ids = (await this.listContainers(filter)).map((s) => s.id);
     return ids.map((id) => this.statsOf(this.containers.get(id)!));
   }
 
