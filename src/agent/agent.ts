@@ -10,11 +10,11 @@
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { semanticEqual } from '../api/equality.ts';
+import { EventRecorder } from '../client/events.ts';
 import { Informer } from '../client/informer.ts';
 import { isConflict, isNotFound, type Client, type ResourceHandle } from '../client/rest.ts';
 import type { Runtime } from '../engine/runtime.ts';
 import { Backoff } from './backoff.ts';
-import { ApiEventRecorder } from './events.ts';
 import { ImageManager } from './images.ts';
 import { NodeManager } from './node.ts';
 import { CachedObjects } from './objects.ts';
@@ -77,7 +77,7 @@ function syncRelevant(p: Pod): unknown {
 
 export class Agent {
   readonly node: NodeManager;
-  readonly recorder: ApiEventRecorder;
+  readonly recorder: EventRecorder;
   readonly probes: ProbeManager;
   readonly workers: PodWorkers;
   readonly statuses: StatusManager;
@@ -102,7 +102,13 @@ export class Agent {
   ) {
     const log = o.log;
     this.pods = client.resource<Pod>('v1', 'pods');
-    this.recorder = new ApiEventRecorder(client, { host: o.nodeName, log });
+    // The kubelet's events: source {kubelet, node name}, reported by kubelet on this node.
+    this.recorder = new EventRecorder(client, {
+      component: 'kubelet',
+      host: o.nodeName,
+      reportingInstance: o.nodeName,
+      onError: (e, ev) => log?.(`events: ${ev.reason} for ${ev.involvedObject.kind} ${ev.involvedObject.namespace ?? ''}/${ev.involvedObject.name}: ${(e as Error).message}`),
+    });
     this.node = new NodeManager(client, runtime, this.recorder, {
       nodeName: o.nodeName,
       dataDir: o.dataDir,

@@ -6,7 +6,8 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { isRuntimeError, type Runtime } from '../engine/runtime.ts';
 import { Backoff } from './backoff.ts';
-import { podRef, type EventRecorder } from './events.ts';
+import type { EventRecorder } from '../client/events.ts';
+import { podRef } from './refs.ts';
 import { goDuration } from './format.ts';
 
 export type ImageErrorReason = 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName';

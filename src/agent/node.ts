@@ -8,9 +8,10 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import { semanticEqual } from '../api/equality.ts';
+import type { EventRecorder } from '../client/events.ts';
 import { isAlreadyExists, isConflict, isNotFound, type Client, type ResourceHandle } from '../client/rest.ts';
 import type { Runtime } from '../engine/runtime.ts';
-import { nodeRef, type EventRecorder } from './events.ts';
+import { nodeRef } from './refs.ts';
 import { metaTime, microTime } from './format.ts';
 import { cpuCapacity, filesystem, goArch, hostIds, hostname, internalIP, kernelVersion, memoryAvailable, memoryCapacity, osImage } from './hostinfo.ts';
 

@@ -11,7 +11,8 @@ import { isRuntimeError, type ContainerStatus, type PodSandboxStatus, type PodSa
 import { Backoff } from './backoff.ts';
 import { containerEnv, EnvError } from './env.ts';
 import { etcHostsMount, HostnameError } from './etchosts.ts';
-import { podRef, type EventRecorder } from './events.ts';
+import type { EventRecorder } from '../client/events.ts';
+import { podRef } from './refs.ts';
 import { formatPod, goDuration, metaTime } from './format.ts';
 import { ImageError, type ImageManager } from './images.ts';
 import { CONTAINER_HASH, containerHash } from './labels.ts';

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Event } from 'kubernetes-types/core/v1.js';
-import { Client } from './rest.ts';
+import { ApiError, Client } from './rest.ts';
 import { EventRecorder } from './events.ts';
 import { startTestCluster, type TestCluster } from '../../test/support/cluster.ts';
 
@@ -51,6 +51,56 @@ describe('event recorder', () => {
     assert.equal(same.firstTimestamp, '2026-01-01T00:00:00Z');
     assert.equal(same.lastTimestamp, '2026-01-01T00:00:10Z');
     assert.equal(mine.find((x) => x.message === 'other words')!.count, 1);
+  });
+
+  test('events about a part of an object (fieldPath): each container its own event, repeats per container folded', async () => {
+    const rec = new EventRecorder(client, { component: 'kubelet', host: 'node-f', reportingInstance: 'node-f' });
+    const ref = (c: string) => ({ kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'fp', uid: 'u-fp', resourceVersion: '7', fieldPath: `spec.containers{${c}}` });
+    rec.event(ref('a'), 'Warning', 'BackOff', 'Back-off restarting failed container');
+    rec.event(ref('b'), 'Warning', 'BackOff', 'Back-off restarting failed container');
+    rec.event(ref('a'), 'Warning', 'BackOff', 'Back-off restarting failed container');
+    rec.event(ref('a'), 'Warning', 'BackOff', 'Back-off restarting failed container');
+    await rec.flush();
+    const mine = (await list('default')).filter((x) => x.involvedObject.name === 'fp');
+    assert.deepEqual(mine.map((x) => [x.involvedObject.fieldPath, x.count]).sort(), [
+      ['spec.containers{a}', 3],
+      ['spec.containers{b}', 1],
+    ]);
+    // The reference is the involvedObject as given; the source is the kubelet's.
+    const a = mine.find((x) => x.involvedObject.fieldPath === 'spec.containers{a}')!;
+    assert.deepEqual(a.involvedObject, ref('a'));
+    assert.deepEqual(a.source, { component: 'kubelet', host: 'node-f' });
+    assert.equal(a.reportingComponent, 'kubelet');
+    assert.equal(a.reportingInstance, 'node-f');
+  });
+
+  test('a repeat whose event has gone is created again under its name with the count so far', async () => {
+    const rec = new EventRecorder(client, { component: 'c' });
+    const obj = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gone', namespace: 'default', uid: 'u-gone' } };
+    rec.event(obj, 'Normal', 'Again', 'x');
+    await rec.flush();
+    const [first] = (await list('default')).filter((x) => x.involvedObject.name === 'gone');
+    await client.resource<Event>('v1', 'events').delete('default', first!.metadata!.name!);
+    rec.event(obj, 'Normal', 'Again', 'x');
+    await rec.flush();
+    const again = (await list('default')).filter((x) => x.involvedObject.name === 'gone');
+    assert.deepEqual(again.map((x) => [x.metadata!.name, x.count]), [[first!.metadata!.name, 2]]);
+    assert.equal(rec.written, 2);
+  });
+
+  test('a failed write is reported with its event; after close nothing more is recorded', async () => {
+    const failures: [number, string][] = [];
+    const rec = new EventRecorder(client, { component: 'c', onError: (e, ev) => failures.push([e instanceof ApiError ? e.code : 0, ev.reason!]) });
+    rec.event({ kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'bad name!', uid: 'u-bad' }, 'Normal', 'Invalid', 'the name is not a valid event name');
+    rec.event({ kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'closing', uid: 'u-c' }, 'Normal', 'BeforeClose', 'written');
+    await rec.close();
+    rec.event({ kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'closing', uid: 'u-c' }, 'Normal', 'AfterClose', 'not written');
+    await rec.flush();
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]![1], 'Invalid');
+    assert.equal(failures[0]![0], 422, 'the server rejects the invalid name');
+    const mine = (await list('default')).filter((x) => x.involvedObject.name === 'closing');
+    assert.deepEqual(mine.map((x) => x.reason), ['BeforeClose']);
   });
 
   test('cluster-scoped objects get their events in default; overflow is dropped, not queued forever', async () => {

@@ -2,8 +2,11 @@
 // Events: an event about an object is created in the object's namespace
 // (default for cluster-scoped ones) with source.component and
 // reportingComponent set to the component; a repeat of the same type, reason
-// and message about the same object bumps count and lastTimestamp of the
-// event already written (PATCH), instead of writing another. Writing happens
+// and message about the same object (and the same part of it: fieldPath, as
+// `spec.containers{web}`) bumps count and lastTimestamp of the event already
+// written (PATCH; a create under the same name if it has gone), instead of
+// writing another. The object is a KubeObject, or an ObjectReference when the
+// event is about part of one (the kubelet's container events). Writing happens
 // in the background, a bounded number at a time; writes for one event are
 // serialized; when too many wait, new ones are dropped (as client-go's
 // broadcaster does), so a recorder never slows its caller down.
@@ -16,7 +19,7 @@ export type EventType = 'Normal' | 'Warning';
 export interface EventRecorderOptions {
   /** source.component and reportingComponent, e.g. "default-scheduler". */
   component: string;
-  /** source.host (a node name, for node components). */
+  /** source.host (a node name, for node components: the kubelet's is its node's). */
   host?: string;
   /** reportingInstance (default: host, or the component). */
   reportingInstance?: string;
@@ -27,7 +30,8 @@ export interface EventRecorderOptions {
   /** Distinct events remembered for aggregation (default 4096, least recently used out). */
   cacheSize?: number;
   now?: () => Date;
-  onError?: (e: unknown) => void;
+  /** A write failed (the event is not retried). */
+  onError?: (e: unknown, ev: Event) => void;
 }
 
 interface Seen {
@@ -47,6 +51,7 @@ export class EventRecorder {
   private running = 0;
   private idle: (() => void)[] = [];
   private seq = 0;
+  private closed = false;
   /** Events dropped because too many were waiting. */
   dropped = 0;
   written = 0;
@@ -56,11 +61,17 @@ export class EventRecorder {
     private readonly o: EventRecorderOptions,
   ) {}
 
-  /** Records an event about `obj` (which needs kind, metadata.name; apiVersion and uid when known). */
-  event(obj: KubeObject, type: EventType, reason: string, message: string, extra: { action?: string; related?: KubeObject } = {}): void {
-    const ref = referenceTo(obj);
+  /**
+   * Records an event about `obj`: an object (which needs kind, metadata.name;
+   * apiVersion and uid when known), or a reference to one, taken as it is
+   * (with a fieldPath when the event is about a part of the object).
+   */
+  event(obj: KubeObject | ObjectReference, type: EventType, reason: string, message: string, extra: { action?: string; related?: KubeObject } = {}): void {
+    if (this.closed) return;
+    const ref = isReference(obj) ? { ...obj } : referenceTo(obj);
     const now = (this.o.now ?? (() => new Date()))();
-    const key = [ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, type, reason, message].join('\u0000');
+    // client-go's EventCorrelator key, less the source (one per recorder).
+    const key = [ref.kind, ref.namespace, ref.name, ref.fieldPath, ref.uid, ref.apiVersion, type, reason, message].join('\u0000');
     const namespace = ref.namespace || 'default';
     let s = this.seen.get(key);
     if (s) {
@@ -103,7 +114,7 @@ export class EventRecorder {
           await this.write(body, count);
           this.written++;
         } catch (e) {
-          this.o.onError?.(e);
+          this.o.onError?.(e, body);
         } finally {
           resolve();
         }
@@ -155,6 +166,17 @@ export class EventRecorder {
     if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
     return new Promise((r) => this.idle.push(r));
   }
+
+  /** Records nothing more; resolves once what was recorded before is written. */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.flush();
+  }
+}
+
+/** An ObjectReference has no metadata; every object does. */
+function isReference(obj: KubeObject | ObjectReference): obj is ObjectReference {
+  return !('metadata' in obj) && typeof (obj as ObjectReference).name === 'string';
 }
 
 /** An ObjectReference to an object: kind, namespace, name, uid, apiVersion, resourceVersion. */

@@ -8,7 +8,8 @@
 
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import type { ContainerStatus, Runtime } from '../../engine/runtime.ts';
-import { podRef, type EventRecorder } from '../events.ts';
+import type { EventRecorder } from '../../client/events.ts';
+import { podRef } from '../refs.ts';
 import { runAction } from './actions.ts';
 
 export type ProbeType = 'liveness' | 'readiness' | 'startup';
