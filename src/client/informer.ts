@@ -90,8 +90,10 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   // --- handlers and indexes -------------------------------------------------
 
+  /** A handler added once objects are cached is first told of each of them as an add (as client-go's AddEventHandler). */
   onAdd(fn: (obj: T) => void): this {
     this.addHandlers.push(fn);
+    for (const obj of this.items.values()) this.notify([fn], obj);
     return this;
   }
   onUpdate(fn: (oldObj: T, newObj: T) => void): this {
@@ -128,6 +130,18 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
   keys(): string[] {
     return [...this.items.keys()];
+  }
+
+  /** Sets what the cache keeps of each object (see InformerOptions.transform); only before start(). */
+  setTransform(fn: ((obj: any) => any) | undefined): this {
+    if (this.loop) throw new Error('informer: transform must be set before start');
+    this.opts.transform = fn;
+    return this;
+  }
+
+  /** Whether start() has been called. */
+  get started(): boolean {
+    return this.loop !== undefined;
   }
 
   get hasSynced(): boolean {

@@ -5,7 +5,9 @@
 
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Client } from '../../client/rest.ts';
-import { Informer, keyOf } from '../../client/informer.ts';
+import { keyOf, type Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { realClock, Wakeups, type Clock } from '../util/clock.ts';
 import { clientEventSink, type EventSink } from '../util/events.ts';
@@ -19,11 +21,14 @@ export interface CronJobControllerOptions {
   log?: (line: string) => void;
   clock?: Clock;
   events?: EventSink;
+  /** Shared informers (the controller manager's); the controller builds its own when unset. */
+  informers?: InformerFactory;
 }
 
 export class CronJobController {
   private readonly cronJobs: Informer<CronJob>;
   private readonly jobs: Informer<Job>;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'cronjob' });
   private readonly lastWritten = new OwnWrites<CronJob>();
   private readonly wakeups: Wakeups;
@@ -37,8 +42,9 @@ export class CronJobController {
     const onError = (e: unknown) => opts.log?.(`cronjob controller: ${(e as Error).message}`);
     const cronJobsApi = client.resource<CronJob>('batch/v1', 'cronjobs');
     const jobsApi = client.resource<Job>('batch/v1', 'jobs');
-    this.cronJobs = new Informer<CronJob>(cronJobsApi, { onError });
-    this.jobs = addIndexes(new Informer<Job>(jobsApi, { onError }), BY_CONTROLLER_UID);
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.cronJobs = this.informers.get<CronJob>('batch/v1', 'cronjobs', { source: cronJobsApi });
+    this.jobs = addIndexes(this.informers.get<Job>('batch/v1', 'jobs', { source: jobsApi }), BY_CONTROLLER_UID);
     const clock = opts.clock ?? realClock;
     this.wakeups = new Wakeups(clock, (key) => this.queue.add(key));
     this.deps = {
@@ -67,7 +73,8 @@ export class CronJobController {
   async start(): Promise<void> {
     this.loop = await runController({
       name: 'cronjob controller',
-      informers: [this.cronJobs, this.jobs],
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: 2,
       sync: (key) => this.sync(key),

@@ -8,7 +8,9 @@
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { semanticEqual } from '../../api/equality.ts';
-import { Informer, keyOf, splitKey } from '../../client/informer.ts';
+import { keyOf, splitKey, type Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { isNotFound, type Client, type KubeObject, type ResourceHandle } from '../../client/rest.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { getControllerOf, resolveControllerRef } from '../util/controllerref.ts';
@@ -25,6 +27,8 @@ import { planDaemonSet } from './plan.ts';
 export interface DaemonSetControllerOptions {
   log?: (line: string) => void;
   workers?: number;
+  /** Shared informers (the controller manager's); the controller builds its own when unset. */
+  informers?: InformerFactory;
 }
 
 export class DaemonSetController {
@@ -32,6 +36,7 @@ export class DaemonSetController {
   private readonly podInformer: Informer<Pod>;
   private readonly nodeInformer: Informer<Node>;
   private readonly revInformer: Informer<ControllerRevision>;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'daemonset' });
   private readonly expectations = new ControllerExpectations();
   private readonly daemonSets: ResourceHandle<DaemonSet>;
@@ -49,10 +54,11 @@ export class DaemonSetController {
     this.pods = client.resource<Pod>('v1', 'pods');
     this.history = new RevisionHistory(client, CONTROLLER_REVISION_HASH_LABEL);
     this.podControl = new PodControl(this.pods, clientEventSink(client, 'daemonset-controller', { log: opts.log }));
-    this.dsInformer = new Informer(this.daemonSets, { onError });
-    this.podInformer = addIndexes(new Informer(this.pods, { onError }), BY_CONTROLLER_UID);
-    this.nodeInformer = new Informer(client.resource<Node>('v1', 'nodes'), { onError });
-    this.revInformer = addIndexes(new Informer(this.history.handle, { onError }), BY_CONTROLLER_UID);
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.dsInformer = this.informers.get<DaemonSet>('apps/v1', 'daemonsets', { source: this.daemonSets });
+    this.podInformer = addIndexes(this.informers.get<Pod>('v1', 'pods', { source: this.pods }), BY_CONTROLLER_UID);
+    this.nodeInformer = this.informers.get<Node>('v1', 'nodes');
+    this.revInformer = addIndexes(this.informers.get<ControllerRevision>('apps/v1', 'controllerrevisions', { source: this.history.handle }), BY_CONTROLLER_UID);
 
     const enqueue = (ds: DaemonSet) => this.queue.add(keyOf(ds));
     this.dsInformer.onAdd(enqueue).onUpdate((_, ds) => enqueue(ds)).onDelete((ds) => this.expectations.delete(keyOf(ds)));
@@ -102,7 +108,8 @@ export class DaemonSetController {
   async start(): Promise<void> {
     this.loop = await runController({
       name: 'daemonset controller',
-      informers: [this.dsInformer, this.podInformer, this.nodeInformer, this.revInformer],
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: this.opts.workers ?? 2,
       sync: (key) => this.sync(key),

@@ -15,6 +15,8 @@ import { getControllerOf, resolveControllerRef } from '../util/controllerref.ts'
 import { addIndexes, BY_CONTROLLER_UID, BY_NAMESPACE } from '../util/indexes.ts';
 import { clientEventSink, type EventSink } from '../util/events.ts';
 import { runController, type RunningController } from '../util/run.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { syncDeployment } from './sync.ts';
 
 export interface DeploymentControllerOptions {
@@ -23,6 +25,8 @@ export interface DeploymentControllerOptions {
   /** Shared informers, started and stopped by their owner. */
   podInformer?: Informer<Pod>;
   replicaSetInformer?: Informer<ReplicaSet>;
+  /** Shared informers (the controller manager's); the controller builds its own when unset. */
+  informers?: InformerFactory;
   events?: EventSink;
   /** The clock (ms), for tests of deadlines. */
   now?: () => number;
@@ -37,7 +41,7 @@ export class DeploymentController {
   readonly rsHandle: ResourceHandle<ReplicaSet>;
   readonly events: EventSink;
   readonly now: () => number;
-  private readonly owned: Informer<any>[] = [];
+  private readonly informers: ControllerInformers;
   private loop?: RunningController;
 
   constructor(
@@ -49,12 +53,12 @@ export class DeploymentController {
     const onError = (e: unknown) => this.log(`informer: ${(e as Error).message}`);
     this.deployHandle = client.resource<Deployment>('apps/v1', 'deployments');
     this.rsHandle = client.resource<ReplicaSet>('apps/v1', 'replicasets');
-    this.deployments = new Informer<Deployment>(this.deployHandle, { onError });
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.deployments = this.informers.get<Deployment>('apps/v1', 'deployments', { source: this.deployHandle });
     addIndexes(this.deployments, BY_NAMESPACE);
-    this.owned.push(this.deployments);
-    this.replicaSets = opts.replicaSetInformer ?? this.own(new Informer<ReplicaSet>(this.rsHandle, { onError }));
+    this.replicaSets = opts.replicaSetInformer ? this.shared(opts.replicaSetInformer) : this.informers.get<ReplicaSet>('apps/v1', 'replicasets', { source: this.rsHandle });
     addIndexes(this.replicaSets, BY_NAMESPACE, BY_CONTROLLER_UID);
-    this.pods = opts.podInformer ?? this.own(new Informer<Pod>(client.resource<Pod>('v1', 'pods'), { onError }));
+    this.pods = opts.podInformer ? this.shared(opts.podInformer) : this.informers.get<Pod>('v1', 'pods');
     addIndexes(this.pods, BY_NAMESPACE, BY_CONTROLLER_UID);
 
     this.deployments.onAdd((d) => this.enqueue(d));
@@ -66,8 +70,9 @@ export class DeploymentController {
     this.pods.onDelete((p) => this.podDeleted(p));
   }
 
-  private own<T extends Informer<any>>(i: T): T {
-    this.owned.push(i);
+  /** An informer handed in by its owner: waited for, never started or stopped here. */
+  private shared<T extends Informer<any>>(i: T): T {
+    this.informers.shared.push(i);
     return i;
   }
 
@@ -78,8 +83,8 @@ export class DeploymentController {
   async start(): Promise<void> {
     this.loop = await runController({
       name: 'deployment-controller',
-      informers: this.owned,
-      shared: [this.deployments, this.replicaSets, this.pods].filter((i) => !this.owned.includes(i)),
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: this.opts.workers ?? 5,
       sync: (key) => syncDeployment(this, key),

@@ -11,6 +11,8 @@ import { runWorkers } from '../../client/controller.ts';
 import { semanticEqual } from '../../api/equality.ts';
 import { endpointPorts, isHeadless, managedService, podHasAddress, podHostname, podReady, portsKey, selects } from './pods.ts';
 import { servicePodInformers, type ServicePodInformers } from './watch.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
@@ -47,28 +49,28 @@ export function computeSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
 
 export class EndpointsController {
   private readonly inf: ServicePodInformers;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'endpoint' });
   private readonly endpoints;
   private running?: Promise<void>;
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { log?: (line: string) => void; workers?: number } = {},
+    private readonly opts: { log?: (line: string) => void; workers?: number; informers?: InformerFactory } = {},
   ) {
     this.endpoints = client.resource<Endpoints & KubeObject>('v1', 'endpoints');
-    this.inf = servicePodInformers(client, (k) => this.queue.add(k), (e) => opts.log?.(`endpoints controller: ${(e as Error).message}`));
+    this.informers = new ControllerInformers(client, opts.informers, (e) => opts.log?.(`endpoints controller: ${(e as Error).message}`));
+    this.inf = servicePodInformers(this.informers, (k) => this.queue.add(k));
   }
 
   async start(): Promise<void> {
-    this.inf.services.start();
-    this.inf.pods.start();
-    await Promise.all([this.inf.services.waitForSync(), this.inf.pods.waitForSync()]);
+    this.informers.startOwned();
+    await this.informers.waitForSync();
     this.running = runWorkers(this.queue, this.opts.workers ?? 2, (k) => this.sync(k), { onError: (k, e) => this.opts.log?.(`endpoints controller: ${k}: ${(e as Error).message}`) });
   }
 
   async stop(): Promise<void> {
-    this.inf.services.stop();
-    this.inf.pods.stop();
+    void this.informers.stopOwned();
     await this.queue.shutDown();
     await this.running;
   }

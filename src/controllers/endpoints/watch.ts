@@ -3,8 +3,10 @@
 // (before or after the change).
 
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
-import type { Client, KubeObject } from '../../client/rest.ts';
-import { Informer, keyOf } from '../../client/informer.ts';
+import type { KubeObject } from '../../client/rest.ts';
+import { keyOf, type Informer } from '../../client/informer.ts';
+import type { ControllerInformers } from '../util/informers.ts';
+import { addIndexes, BY_NAMESPACE } from '../util/indexes.ts';
 import { selects } from './pods.ts';
 
 export interface ServicePodInformers {
@@ -12,11 +14,10 @@ export interface ServicePodInformers {
   pods: Informer<Pod & KubeObject>;
 }
 
-export function servicePodInformers(client: Client, enqueue: (serviceKey: string) => void, onError: (e: unknown) => void): ServicePodInformers {
-  const services = new Informer<Service & KubeObject>(client.resource('v1', 'services') as never, { onError });
-  const pods = new Informer<Pod & KubeObject>(client.resource('v1', 'pods') as never, { onError });
-  services.addIndex('namespace', (s) => [s.metadata?.namespace ?? '']);
-  pods.addIndex('namespace', (p) => [p.metadata?.namespace ?? '']);
+/** Services and pods from `informers` (shared or the controller's own), indexed by namespace. */
+export function servicePodInformers(informers: ControllerInformers, enqueue: (serviceKey: string) => void): ServicePodInformers {
+  const services = addIndexes(informers.get<Service & KubeObject>('v1', 'services'), BY_NAMESPACE);
+  const pods = addIndexes(informers.get<Pod & KubeObject>('v1', 'pods'), BY_NAMESPACE);
   const byService = (s: Service & KubeObject) => enqueue(keyOf(s));
   services.onAdd(byService).onUpdate((_, s) => byService(s)).onDelete(byService);
   const byPod = (...ps: Pod[]) => {

@@ -8,7 +8,9 @@
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { Client, isConflict, isNotFound, type KubeObject } from '../../client/rest.ts';
-import { Informer, splitKey } from '../../client/informer.ts';
+import { splitKey, type Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { runWorkers } from '../../client/controller.ts';
 import { semanticEqual } from '../../api/equality.ts';
@@ -60,6 +62,7 @@ export function desiredSlices(svc: Service, pods: Pod[], max = MAX_ENDPOINTS_PER
 
 export class EndpointSliceController {
   private readonly inf: ServicePodInformers;
+  private readonly informers: ControllerInformers;
   private readonly slices: Informer<Slice>;
   private readonly queue = new WorkQueue<string>({ name: 'endpoint_slice' });
   private readonly handle;
@@ -69,12 +72,13 @@ export class EndpointSliceController {
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { log?: (line: string) => void; workers?: number; maxEndpointsPerSlice?: number } = {},
+    private readonly opts: { log?: (line: string) => void; workers?: number; maxEndpointsPerSlice?: number; informers?: InformerFactory } = {},
   ) {
     const onError = (e: unknown) => opts.log?.(`endpointslice controller: ${(e as Error).message}`);
     this.handle = client.resource<Slice>('discovery.k8s.io/v1', 'endpointslices');
-    this.inf = servicePodInformers(client, (k) => this.queue.add(k), onError);
-    this.slices = new Informer<Slice>(this.handle as never, { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`, onError });
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.inf = servicePodInformers(this.informers, (k) => this.queue.add(k));
+    this.slices = this.informers.get<Slice>('discovery.k8s.io/v1', 'endpointslices', { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` });
     this.slices.addIndex('service', (s) => [`${s.metadata?.namespace}/${s.metadata?.labels?.[SERVICE_NAME_LABEL] ?? ''}`]);
     // A slice changed or removed behind our back is put right.
     const bySlice = (s: Slice) => this.queue.add(`${s.metadata?.namespace}/${s.metadata?.labels?.[SERVICE_NAME_LABEL] ?? ''}`);
@@ -82,13 +86,13 @@ export class EndpointSliceController {
   }
 
   async start(): Promise<void> {
-    for (const i of [this.inf.services, this.inf.pods, this.slices]) i.start();
-    await Promise.all([this.inf.services.waitForSync(), this.inf.pods.waitForSync(), this.slices.waitForSync()]);
+    this.informers.startOwned();
+    await this.informers.waitForSync();
     this.running = runWorkers(this.queue, this.opts.workers ?? 2, (k) => this.sync(k), { onError: (k, e) => this.opts.log?.(`endpointslice controller: ${k}: ${(e as Error).message}`) });
   }
 
   async stop(): Promise<void> {
-    for (const i of [this.inf.services, this.inf.pods, this.slices]) i.stop();
+    void this.informers.stopOwned();
     await this.queue.shutDown();
     await this.running;
   }

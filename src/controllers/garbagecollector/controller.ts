@@ -14,7 +14,9 @@
 // triggered: each sync reads the current state and is safe to repeat.
 
 import { Client, isConflict, isNotFound, type KubeObject } from '../../client/rest.ts';
-import { Informer } from '../../client/informer.ts';
+import type { Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { runWorkers } from '../../client/controller.ts';
 import { apiVersionOf, resourceForKind, servedOnce, type ResourceInfo } from '../../apiserver/registry/resources.ts';
@@ -38,6 +40,8 @@ const itemKey = (r: ResourceInfo, o: Obj) => `${r.groupResource}|${o.metadata?.n
 export interface GarbageCollectorOptions {
   workers?: number;
   log?: (line: string) => void;
+  /** Shared informers (the controller manager's), asked for metadata only; the collector builds its own when unset. */
+  informers?: InformerFactory;
 }
 
 export class GarbageCollector {
@@ -47,16 +51,19 @@ export class GarbageCollector {
   /** uid -> key of every object the caches hold. */
   private readonly byUID = new Map<string, string>();
   private readonly queue = new WorkQueue<string>({ name: 'garbage_collector_attempt_to_delete' });
+  private readonly sources: ControllerInformers;
   private running?: Promise<void>;
 
   constructor(
     private readonly client: Client,
     private readonly opts: GarbageCollectorOptions = {},
   ) {
+    this.sources = new ControllerInformers(client, opts.informers, (e) => opts.log?.(`garbage collector: ${(e as Error).message}`));
     for (const res of servedOnce((r) => r.verbs.includes('list') && r.verbs.includes('watch'))) {
-      const informer = new Informer<Obj>(client.resource(apiVersionOf(res), res.resource) as never, {
-        onError: (e) => opts.log?.(`garbage collector: ${res.groupResource}: ${(e as Error).message}`),
-        // The collector reads metadata only; keeping just that halves the memory of a second copy of the cluster.
+      const informer = this.sources.get<Obj>(apiVersionOf(res), res.resource, {
+        // The collector reads metadata only; keeping just that halves the memory of a second copy of the
+        // cluster. A shared informer other controllers read whole keeps whole objects, once for all.
+        metadataOnly: true,
         transform: (o: Obj) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata && { ...o.metadata, managedFields: undefined, annotations: undefined, labels: undefined } }),
       });
       informer.onAdd((o) => this.observe(res, undefined, o));
@@ -67,15 +74,15 @@ export class GarbageCollector {
   }
 
   async start(): Promise<void> {
-    for (const { informer } of this.informers.values()) informer.start();
-    await Promise.all([...this.informers.values()].map(({ informer }) => informer.waitForSync()));
+    this.sources.startOwned();
+    await this.sources.waitForSync();
     this.running = runWorkers(this.queue, this.opts.workers ?? 2, (k) => this.sync(k), {
       onError: (k, e) => this.opts.log?.(`garbage collector: ${k}: ${(e as Error).message}`),
     });
   }
 
   async stop(): Promise<void> {
-    for (const { informer } of this.informers.values()) informer.stop();
+    void this.sources.stopOwned();
     await this.queue.shutDown();
     await this.running;
   }

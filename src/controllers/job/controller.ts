@@ -6,7 +6,9 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Client, ResourceHandle } from '../../client/rest.ts';
-import { Informer, keyOf } from '../../client/informer.ts';
+import { keyOf, type Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { DEFAULT_POD_FAILURE_BACKOFF, type BackoffDurations, type BackoffRecord } from './backoff.ts';
 import { realClock, Wakeups, type Clock } from '../util/clock.ts';
@@ -26,11 +28,14 @@ export interface JobControllerOptions {
   backoff?: BackoffDurations;
   workers?: number;
   events?: EventSink;
+  /** Shared informers (the controller manager's); the controller builds its own when unset. */
+  informers?: InformerFactory;
 }
 
 export class JobController {
   private readonly jobs: Informer<Job>;
   private readonly pods: Informer<Pod>;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'job' });
   private readonly expectations = new ControllerExpectations();
   private readonly lastWritten = new OwnWrites<Job>();
@@ -45,8 +50,9 @@ export class JobController {
     const onError = (e: unknown) => opts.log?.(`job controller: ${(e as Error).message}`);
     const jobsApi = client.resource<Job>('batch/v1', 'jobs');
     const podsApi = client.resource<Pod>('v1', 'pods');
-    this.jobs = new Informer<Job>(jobsApi, { onError });
-    this.pods = addIndexes(new Informer<Pod>(podsApi, { onError }), BY_CONTROLLER_UID);
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.jobs = this.informers.get<Job>('batch/v1', 'jobs', { source: jobsApi });
+    this.pods = addIndexes(this.informers.get<Pod>('v1', 'pods', { source: podsApi }), BY_CONTROLLER_UID);
     const clock = opts.clock ?? realClock;
     this.wakeups = new Wakeups(clock, (key) => this.queue.add(key));
     const events = opts.events ?? clientEventSink(client, 'job-controller', { log: opts.log, now: () => clock.now() });
@@ -106,7 +112,8 @@ export class JobController {
   async start(): Promise<void> {
     this.loop = await runController({
       name: 'job controller',
-      informers: [this.jobs, this.pods],
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: this.opts.workers ?? 2,
       sync: (key) => syncJob(this.deps, key),

@@ -5,7 +5,9 @@
 
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import { isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
-import { Informer, keyOf, splitKey } from '../../client/informer.ts';
+import { keyOf, splitKey, type Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { realClock, Wakeups, type Clock } from '../util/clock.ts';
 import { runController, type RunningController } from '../util/run.ts';
@@ -21,6 +23,7 @@ export function expiresAt(job: Job): Date | undefined {
 
 export class TTLAfterFinishedController {
   private readonly jobs: Informer<Job>;
+  private readonly informers: ControllerInformers;
   private readonly api: ResourceHandle<Job>;
   private readonly queue = new WorkQueue<string>({ name: 'ttl_jobs_to_delete' });
   private readonly clock: Clock;
@@ -29,12 +32,13 @@ export class TTLAfterFinishedController {
 
   constructor(
     client: Client,
-    private readonly opts: { log?: (line: string) => void; clock?: Clock } = {},
+    private readonly opts: { log?: (line: string) => void; clock?: Clock; informers?: InformerFactory } = {},
   ) {
     this.clock = opts.clock ?? realClock;
     this.wakeups = new Wakeups(this.clock, (key) => this.queue.add(key));
     this.api = client.resource<Job>('batch/v1', 'jobs');
-    this.jobs = new Informer<Job>(this.api, { onError: (e) => opts.log?.(`ttl-after-finished controller: ${(e as Error).message}`) });
+    this.informers = new ControllerInformers(client, opts.informers, (e) => opts.log?.(`ttl-after-finished controller: ${(e as Error).message}`));
+    this.jobs = this.informers.get<Job>('batch/v1', 'jobs', { source: this.api });
     const enqueue = (j: Job) => {
       if (expiresAt(j)) this.queue.add(keyOf(j));
     };
@@ -44,7 +48,8 @@ export class TTLAfterFinishedController {
   async start(): Promise<void> {
     this.loop = await runController({
       name: 'ttl-after-finished controller',
-      informers: [this.jobs],
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: 1,
       sync: (key) => this.sync(key),

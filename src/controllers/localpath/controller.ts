@@ -10,7 +10,9 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
-import { Informer, keyOf } from '../../client/informer.ts';
+import { keyOf, type Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { isAlreadyExists, isConflict, isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { clientEventSink, type EventSink } from '../util/events.ts';
@@ -30,6 +32,8 @@ export interface LocalPathOptions {
   /** Volumes live under <dataDir>/storage. */
   dataDir: string;
   log?: (line: string) => void;
+  /** Shared informers (the controller manager's); the controller builds its own when unset. */
+  informers?: InformerFactory;
 }
 
 export class LocalPathProvisioner {
@@ -38,6 +42,7 @@ export class LocalPathProvisioner {
   private readonly classInformer: Informer<StorageClass>;
   private readonly podInformer: Informer<Pod>;
   private readonly nodeInformer: Informer<Node>;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'local_path_provisioner' });
   private readonly claims: ResourceHandle<PersistentVolumeClaim>;
   private readonly volumes: ResourceHandle<PersistentVolume>;
@@ -54,11 +59,12 @@ export class LocalPathProvisioner {
     this.claims = client.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims');
     this.volumes = client.resource<PersistentVolume>('v1', 'persistentvolumes');
     this.events = clientEventSink(client, 'persistentvolume-controller', { log: opts.log });
-    this.claimInformer = new Informer(this.claims, { onError });
-    this.volumeInformer = new Informer(this.volumes, { onError });
-    this.classInformer = new Informer(client.resource<StorageClass>('storage.k8s.io/v1', 'storageclasses'), { onError });
-    this.nodeInformer = new Informer(client.resource<Node>('v1', 'nodes'), { onError });
-    this.podInformer = new Informer(client.resource<Pod>('v1', 'pods'), { onError }).addIndex(BY_CLAIM, (p) =>
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.claimInformer = this.informers.get<PersistentVolumeClaim>('v1', 'persistentvolumeclaims', { source: this.claims });
+    this.volumeInformer = this.informers.get<PersistentVolume>('v1', 'persistentvolumes', { source: this.volumes });
+    this.classInformer = this.informers.get<StorageClass>('storage.k8s.io/v1', 'storageclasses');
+    this.nodeInformer = this.informers.get<Node>('v1', 'nodes');
+    this.podInformer = this.informers.get<Pod>('v1', 'pods').addIndex(BY_CLAIM, (p) =>
       (p.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [`${p.metadata?.namespace}/${v.persistentVolumeClaim.claimName}`] : [])),
     );
 
@@ -85,7 +91,8 @@ export class LocalPathProvisioner {
     await ensureLocalPathClass(this.client);
     this.loop = await runController({
       name: 'local-path provisioner',
-      informers: [this.claimInformer, this.volumeInformer, this.classInformer, this.podInformer, this.nodeInformer],
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: 2,
       sync: (key) => this.sync(key),

@@ -3,7 +3,9 @@
 // through /finalize and the API server deletes it.
 
 import { Client, isConflict, isNotFound, type KubeObject } from '../../client/rest.ts';
-import { Informer } from '../../client/informer.ts';
+import type { Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { runWorkers } from '../../client/controller.ts';
 import { apiVersionOf, servedOnce } from '../../apiserver/registry/resources.ts';
@@ -16,6 +18,7 @@ type Namespace = KubeObject & { spec?: { finalizers?: string[] }; metadata: Kube
 
 export class NamespaceController {
   private readonly informer: Informer<Namespace>;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'namespace' });
   /** Every namespaced resource that can be listed and deleted. */
   private readonly resources = servedOnce((r) => r.namespaced && r.verbs.includes('list') && r.verbs.includes('delete'));
@@ -23,9 +26,10 @@ export class NamespaceController {
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { log?: (line: string) => void } = {},
+    private readonly opts: { log?: (line: string) => void; informers?: InformerFactory } = {},
   ) {
-    this.informer = new Informer<Namespace>(client.resource('v1', 'namespaces') as never, { onError: (e) => opts.log?.(`namespace controller: ${(e as Error).message}`) });
+    this.informers = new ControllerInformers(client, opts.informers, (e) => opts.log?.(`namespace controller: ${(e as Error).message}`));
+    this.informer = this.informers.get<Namespace>('v1', 'namespaces');
     const enqueue = (ns: Namespace) => {
       if (ns.metadata?.deletionTimestamp) this.queue.add(ns.metadata.name!);
     };
@@ -33,13 +37,13 @@ export class NamespaceController {
   }
 
   async start(): Promise<void> {
-    this.informer.start();
-    await this.informer.waitForSync();
+    this.informers.startOwned();
+    await this.informers.waitForSync();
     this.running = runWorkers(this.queue, 1, (name) => this.sync(name), { onError: (name, e) => this.opts.log?.(`namespace controller: ${name}: ${(e as Error).message}`) });
   }
 
   async stop(): Promise<void> {
-    this.informer.stop();
+    void this.informers.stopOwned();
     await this.queue.shutDown();
     await this.running;
   }

@@ -5,7 +5,9 @@
 
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { Client, isNotFound, type KubeObject } from '../../client/rest.ts';
-import { Informer } from '../../client/informer.ts';
+import type { Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { runWorkers } from '../../client/controller.ts';
 import { capacity, cidrAt, indexOf, newCidrSet, type CidrSet } from './cidrs.ts';
@@ -17,6 +19,7 @@ type NodeObj = Node & KubeObject;
 
 export class NodeIpamController {
   private readonly informer: Informer<NodeObj>;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'nodeipam' });
   private readonly set: CidrSet;
   /** index → node name */
@@ -25,10 +28,11 @@ export class NodeIpamController {
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { clusterCIDR?: string; nodeMaskSize?: number; log?: (line: string) => void } = {},
+    private readonly opts: { clusterCIDR?: string; nodeMaskSize?: number; log?: (line: string) => void; informers?: InformerFactory } = {},
   ) {
     this.set = newCidrSet(opts.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, opts.nodeMaskSize ?? DEFAULT_NODE_MASK_SIZE);
-    this.informer = new Informer<NodeObj>(client.resource('v1', 'nodes') as never, { onError: (e) => opts.log?.(`nodeipam: ${(e as Error).message}`) });
+    this.informers = new ControllerInformers(client, opts.informers, (e) => opts.log?.(`nodeipam: ${(e as Error).message}`));
+    this.informer = this.informers.get<NodeObj>('v1', 'nodes');
     this.informer
       .onAdd((n) => this.observe(n))
       .onUpdate((_, n) => this.observe(n))
@@ -36,13 +40,13 @@ export class NodeIpamController {
   }
 
   async start(): Promise<void> {
-    this.informer.start();
-    await this.informer.waitForSync();
+    this.informers.startOwned();
+    await this.informers.waitForSync();
     this.running = runWorkers(this.queue, 1, (name) => this.sync(name), { onError: (n, e) => this.opts.log?.(`nodeipam: ${n}: ${(e as Error).message}`) });
   }
 
   async stop(): Promise<void> {
-    this.informer.stop();
+    void this.informers.stopOwned();
     await this.queue.shutDown();
     await this.running;
   }

@@ -15,7 +15,10 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, Pod } from 'kubernetes-types/core/v1.js';
 import { timestamp } from '../../api/meta.ts';
 import { isConflict, isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
-import { Informer } from '../../client/informer.ts';
+import type { Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
+import { addIndexes, BY_NODE } from '../util/indexes.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { realClock, Wakeups, type Clock } from '../util/clock.ts';
 import { clientEventSink, type EventSink } from '../util/events.ts';
@@ -25,7 +28,6 @@ import { condition, desiredConditionTaints, reconcileTaints } from './taints.ts'
 export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS = 50_000;
 export const LEASE_NAMESPACE = 'kube-node-lease';
 const STATUS_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
-const BY_NODE = 'nodeName';
 
 export interface NodeLifecycleOptions {
   log?: (line: string) => void;
@@ -33,6 +35,8 @@ export interface NodeLifecycleOptions {
   /** How long a node may go without a lease renewal or status heartbeat (default 50 s). */
   gracePeriodMs?: number;
   events?: EventSink;
+  /** Shared informers (the controller manager's); the controller builds its own when unset. */
+  informers?: InformerFactory;
 }
 
 interface Health {
@@ -45,6 +49,7 @@ export class NodeLifecycleController {
   private readonly nodes: Informer<Node>;
   private readonly leases: Informer<Lease>;
   private readonly pods: Informer<Pod>;
+  private readonly informers: ControllerInformers;
   private readonly nodesApi: ResourceHandle<Node>;
   private readonly podsApi: ResourceHandle<Pod>;
   private readonly queue = new WorkQueue<string>({ name: 'node_lifecycle_controller' });
@@ -66,9 +71,10 @@ export class NodeLifecycleController {
     this.events = opts.events ?? clientEventSink(client, 'node-controller', { log: opts.log, now: () => this.clock.now() });
     this.nodesApi = client.resource<Node>('v1', 'nodes');
     this.podsApi = client.resource<Pod>('v1', 'pods');
-    this.nodes = new Informer<Node>(this.nodesApi, { onError });
-    this.leases = new Informer<Lease>(client.resource<Lease>('coordination.k8s.io/v1', 'leases'), { onError, namespace: LEASE_NAMESPACE });
-    this.pods = new Informer<Pod>(this.podsApi, { onError }).addIndex(BY_NODE, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.nodes = this.informers.get<Node>('v1', 'nodes', { source: this.nodesApi });
+    this.leases = this.informers.get<Lease>('coordination.k8s.io/v1', 'leases', { namespace: LEASE_NAMESPACE });
+    this.pods = addIndexes(this.informers.get<Pod>('v1', 'pods', { source: this.podsApi }), BY_NODE);
     this.nodes.onAdd((n) => this.queue.add(n.metadata!.name!)).onUpdate((_, n) => this.queue.add(n.metadata!.name!));
     this.nodes.onDelete((n) => {
       this.health.delete(n.metadata!.name!);
@@ -80,7 +86,8 @@ export class NodeLifecycleController {
   async start(): Promise<void> {
     this.loop = await runController({
       name: 'node lifecycle controller',
-      informers: [this.nodes, this.leases, this.pods],
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: 2,
       sync: (name) => this.sync(name),

@@ -7,18 +7,21 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { timestamp } from '../../api/meta.ts';
 import { isConflict, isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
-import { Informer, keyOf } from '../../client/informer.ts';
+import { keyOf, type Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
+import { addIndexes, BY_NODE } from '../util/indexes.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { realClock, Wakeups, type Clock } from '../util/clock.ts';
 import { clientEventSink, type EventSink } from '../util/events.ts';
 import { runController, type RunningController } from '../util/run.ts';
 import { evictionTime } from './taints.ts';
 
-const BY_NODE = 'nodeName';
 
 export class TaintEvictionController {
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
+  private readonly informers: ControllerInformers;
   private readonly podsApi: ResourceHandle<Pod>;
   private readonly queue = new WorkQueue<string>({ name: 'noexec_taint_pod' });
   private readonly wakeups: Wakeups;
@@ -28,15 +31,16 @@ export class TaintEvictionController {
 
   constructor(
     client: Client,
-    private readonly opts: { log?: (line: string) => void; clock?: Clock; events?: EventSink } = {},
+    private readonly opts: { log?: (line: string) => void; clock?: Clock; events?: EventSink; informers?: InformerFactory } = {},
   ) {
     const onError = (e: unknown) => opts.log?.(`taint eviction controller: ${(e as Error).message}`);
     this.clock = opts.clock ?? realClock;
     this.wakeups = new Wakeups(this.clock, (key) => this.queue.add(key));
     this.events = opts.events ?? clientEventSink(client, 'taint-eviction-controller', { log: opts.log, now: () => this.clock.now() });
     this.podsApi = client.resource<Pod>('v1', 'pods');
-    this.nodes = new Informer<Node>(client.resource<Node>('v1', 'nodes'), { onError });
-    this.pods = new Informer<Pod>(this.podsApi, { onError }).addIndex(BY_NODE, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.nodes = this.informers.get<Node>('v1', 'nodes');
+    this.pods = addIndexes(this.informers.get<Pod>('v1', 'pods', { source: this.podsApi }), BY_NODE);
     const noExecute = (n: Node) => JSON.stringify((n.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute'));
     const enqueueNode = (n: Node) => {
       for (const p of this.pods.byIndex(BY_NODE, n.metadata!.name!)) this.queue.add(keyOf(p));
@@ -54,7 +58,8 @@ export class TaintEvictionController {
   async start(): Promise<void> {
     this.loop = await runController({
       name: 'taint eviction controller',
-      informers: [this.nodes, this.pods],
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: 2,
       sync: (key) => this.sync(key),

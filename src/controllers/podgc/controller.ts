@@ -7,7 +7,9 @@
 
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound, type Client, type ResourceHandle } from '../../client/rest.ts';
-import { Informer } from '../../client/informer.ts';
+import type { Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { timestamp } from '../../api/meta.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { byCreation, isBeingDeleted, isPodTerminal } from '../util/pods.ts';
@@ -18,6 +20,8 @@ export interface PodGCOptions {
   /** Finished pods kept (Kubernetes' --terminated-pod-gc-threshold, 12500); 0 or less turns that pass off. */
   terminatedPodThreshold?: number;
   periodMs?: number;
+  /** Shared informers (the controller manager's); the controller builds its own when unset. */
+  informers?: InformerFactory;
   /** How long a pod's node must be missing before the pod goes (40 s). */
   quarantineMs?: number;
 }
@@ -25,6 +29,7 @@ export interface PodGCOptions {
 export class PodGCController {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  private readonly informers: ControllerInformers;
   private readonly podsApi: ResourceHandle<Pod>;
   private readonly nodesApi: ResourceHandle<Node>;
   private readonly clock: Clock;
@@ -42,14 +47,14 @@ export class PodGCController {
     this.clock = opts.clock ?? realClock;
     this.podsApi = client.resource<Pod>('v1', 'pods');
     this.nodesApi = client.resource<Node>('v1', 'nodes');
-    this.pods = new Informer<Pod>(this.podsApi, { onError });
-    this.nodes = new Informer<Node>(this.nodesApi, { onError });
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.pods = this.informers.get<Pod>('v1', 'pods', { source: this.podsApi });
+    this.nodes = this.informers.get<Node>('v1', 'nodes', { source: this.nodesApi });
   }
 
   async start(): Promise<void> {
-    this.pods.start();
-    this.nodes.start();
-    await Promise.all([this.pods.waitForSync(), this.nodes.waitForSync()]);
+    this.informers.startOwned();
+    await this.informers.waitForSync();
     this.schedule();
   }
 
@@ -57,7 +62,7 @@ export class PodGCController {
     this.stopped = true;
     this.cancelTimer?.();
     await this.pass;
-    await Promise.all([this.pods.stop(), this.nodes.stop()]);
+    await this.informers.stopOwned();
   }
 
   private schedule(): void {

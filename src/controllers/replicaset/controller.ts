@@ -16,6 +16,8 @@ import { isPodReady } from '../util/pods.ts';
 import { clientEventSink, type EventSink } from '../util/events.ts';
 import { PodControl } from '../util/podcontrol.ts';
 import { runController, type RunningController } from '../util/run.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { REPLICA_SET, REPLICATION_CONTROLLER, type Replicated, type ReplicatedKind } from './kinds.ts';
 import { syncReplicaSet } from './sync.ts';
 
@@ -26,6 +28,8 @@ export interface ReplicaSetControllerOptions {
   log?: (line: string) => void;
   /** A pod informer shared with other controllers; started and stopped by its owner. */
   podInformer?: Informer<Pod>;
+  /** Shared informers (the controller manager's); the controller builds its own when unset. */
+  informers?: InformerFactory;
   events?: EventSink;
   /** Most pods created or deleted in one sync (Kubernetes' burstReplicas). */
   burstReplicas?: number;
@@ -42,7 +46,7 @@ export class ReplicaSetController {
   readonly events: EventSink;
   readonly podControl: PodControl;
   readonly burstReplicas: number;
-  private readonly ownPodInformer: boolean;
+  private readonly informers: ControllerInformers;
   private loop?: RunningController;
 
   constructor(
@@ -56,10 +60,11 @@ export class ReplicaSetController {
     this.ownerHandle = client.resource<Replicated>(this.kind.apiVersion, this.kind.resource);
     this.podHandle = client.resource<Pod>('v1', 'pods');
     this.podControl = new PodControl(this.podHandle, this.events);
-    this.owners = new Informer<Replicated>(this.ownerHandle, { onError });
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.owners = this.informers.get<Replicated>(this.kind.apiVersion, this.kind.resource, { source: this.ownerHandle });
     addIndexes(this.owners, BY_NAMESPACE);
-    this.ownPodInformer = !opts.podInformer;
-    this.pods = opts.podInformer ?? new Informer<Pod>(this.podHandle, { onError });
+    if (opts.podInformer) this.informers.shared.push(opts.podInformer);
+    this.pods = opts.podInformer ?? this.informers.get<Pod>('v1', 'pods', { source: this.podHandle });
     addIndexes(this.pods, BY_NAMESPACE, BY_CONTROLLER_UID);
 
     this.owners.onAdd((o) => this.enqueue(o));
@@ -80,8 +85,8 @@ export class ReplicaSetController {
   async start(): Promise<void> {
     this.loop = await runController({
       name: this.kind.component,
-      informers: this.ownPodInformer ? [this.owners, this.pods] : [this.owners],
-      shared: this.ownPodInformer ? [] : [this.pods],
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: this.opts.workers ?? 5,
       sync: (key) => syncReplicaSet(this, key),

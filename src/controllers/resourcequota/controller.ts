@@ -9,7 +9,9 @@
 import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
 import { sumUsage, usageOf, type ResourceList } from '../../api/quota/usage.ts';
 import { runWorkers } from '../../client/controller.ts';
-import { Informer } from '../../client/informer.ts';
+import type { Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { Client, isConflict, isNotFound, type KubeObject } from '../../client/rest.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { apiVersionOf, RESOURCES } from '../../apiserver/registry/resources.ts';
@@ -37,16 +39,18 @@ export function resourceOfQuotaKey(key: string): { group: string; resource: stri
 export class ResourceQuotaController {
   private readonly quotas: Informer<ResourceQuota & KubeObject>;
   private readonly objects = new Map<string, Informer>();
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'resourcequota_primary' });
   private running?: Promise<void>;
   private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { log?: (line: string) => void; resyncMs?: number } = {},
+    private readonly opts: { log?: (line: string) => void; resyncMs?: number; informers?: InformerFactory } = {},
   ) {
     const onError = (e: unknown) => opts.log?.(`resourcequota controller: ${(e as Error).message}`);
-    this.quotas = new Informer<ResourceQuota & KubeObject>(client.resource('v1', 'resourcequotas') as never, { onError });
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.quotas = this.informers.get<ResourceQuota & KubeObject>('v1', 'resourcequotas');
     const enqueue = (q: KubeObject) => this.queue.add(`${q.metadata!.namespace}/${q.metadata!.name}`);
     // Not on admission's own status writes: recomputing from informers that have not yet seen the
     // object just admitted would undercount. Only a new or changed spec (or a resync) needs it.
@@ -56,7 +60,8 @@ export class ResourceQuotaController {
     // Secrets and ConfigMaps are counted, never read: metadata is enough.
     const metaOnly = (o: KubeObject) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata });
     for (const r of FOLLOWED.filter((r) => r !== 'resourcequotas')) {
-      const inf = new Informer(client.resource('v1', r) as never, { onError, ...(r === 'secrets' || r === 'configmaps' ? { transform: metaOnly } : {}) });
+      const counted = r === 'secrets' || r === 'configmaps';
+      const inf = this.informers.get('v1', r, counted ? { transform: metaOnly, metadataOnly: true } : {});
       // Replenishment, as Kubernetes does it: usage is given back when an object goes (or a pod
       // finishes); creates were charged by admission and need no recount.
       const touch = (o: KubeObject) => this.namespaceChanged(o.metadata?.namespace);
@@ -74,9 +79,8 @@ export class ResourceQuotaController {
   }
 
   async start(): Promise<void> {
-    const all = [this.quotas, ...this.objects.values()];
-    for (const i of all) i.start();
-    await Promise.all(all.map((i) => i.waitForSync()));
+    this.informers.startOwned();
+    await this.informers.waitForSync();
     this.running = runWorkers(this.queue, 2, (key) => this.sync(key), { onError: (key, e) => this.opts.log?.(`resourcequota controller: ${key}: ${(e as Error).message}`) });
     this.timer = setInterval(() => {
       for (const q of this.quotas.list()) this.queue.add(`${q.metadata!.namespace}/${q.metadata!.name}`);
@@ -86,7 +90,7 @@ export class ResourceQuotaController {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([this.quotas.stop(), ...[...this.objects.values()].map((i) => i.stop())]);
+    await this.informers.stopOwned();
     await this.queue.shutDown();
     await this.running;
   }

@@ -5,7 +5,9 @@
 // kube-api-access volume reads.
 
 import { Client, isAlreadyExists, isNotFound, type KubeObject } from '../../client/rest.ts';
-import { Informer } from '../../client/informer.ts';
+import type { Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { runWorkers } from '../../client/controller.ts';
 
@@ -21,17 +23,19 @@ export class ServiceAccountController {
   private readonly namespaces: Informer<Namespace>;
   private readonly accounts: Informer;
   private readonly configMaps: Informer<ConfigMap>;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'serviceaccount' });
   private running?: Promise<void>;
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { caCert?: string; log?: (line: string) => void },
+    private readonly opts: { caCert?: string; log?: (line: string) => void; informers?: InformerFactory },
   ) {
     const onError = (e: unknown) => opts.log?.(`serviceaccount controller: ${(e as Error).message}`);
-    this.namespaces = new Informer<Namespace>(client.resource('v1', 'namespaces') as never, { onError });
-    this.accounts = new Informer(client.resource('v1', 'serviceaccounts') as never, { onError, fieldSelector: `metadata.name=${DEFAULT_SERVICE_ACCOUNT}` });
-    this.configMaps = new Informer<ConfigMap>(client.resource('v1', 'configmaps') as never, { onError, fieldSelector: `metadata.name=${ROOT_CA_CONFIGMAP}` });
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.namespaces = this.informers.get<Namespace>('v1', 'namespaces');
+    this.accounts = this.informers.get('v1', 'serviceaccounts', { fieldSelector: `metadata.name=${DEFAULT_SERVICE_ACCOUNT}` });
+    this.configMaps = this.informers.get<ConfigMap>('v1', 'configmaps', { fieldSelector: `metadata.name=${ROOT_CA_CONFIGMAP}` });
     const byName = (ns: Namespace) => this.queue.add(ns.metadata!.name!);
     this.namespaces.onAdd(byName).onUpdate((_, ns) => byName(ns));
     const byNamespace = (o: KubeObject) => o.metadata?.namespace && this.queue.add(o.metadata.namespace);
@@ -40,13 +44,13 @@ export class ServiceAccountController {
   }
 
   async start(): Promise<void> {
-    for (const i of [this.namespaces, this.accounts, this.configMaps]) i.start();
-    await Promise.all([this.namespaces.waitForSync(), this.accounts.waitForSync(), this.configMaps.waitForSync()]);
+    this.informers.startOwned();
+    await this.informers.waitForSync();
     this.running = runWorkers(this.queue, 2, (ns) => this.sync(ns), { onError: (ns, e) => this.opts.log?.(`serviceaccount controller: ${ns}: ${(e as Error).message}`) });
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.namespaces.stop(), this.accounts.stop(), this.configMaps.stop()]);
+    await this.informers.stopOwned();
     await this.queue.shutDown();
     await this.running;
   }

@@ -6,7 +6,9 @@
 
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import { Client, isConflict, isNotFound, type KubeObject } from '../../client/rest.ts';
-import { Informer, keyOf, splitKey } from '../../client/informer.ts';
+import { keyOf, splitKey, type Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { runWorkers } from '../../client/controller.ts';
 import { semanticEqual } from '../../api/equality.ts';
@@ -28,16 +30,19 @@ export function nodeIngressIPs(nodes: Node[]): string[] {
 export class ServiceLBController {
   private readonly services: Informer<Svc>;
   private readonly nodes: Informer<NodeObj>;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'servicelb' });
   private running?: Promise<void>;
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { log?: (line: string) => void } = {},
+    private readonly opts: { log?: (line: string) => void; informers?: InformerFactory } = {},
   ) {
     const onError = (e: unknown) => opts.log?.(`servicelb: ${(e as Error).message}`);
-    this.services = new Informer<Svc>(client.resource('v1', 'services') as never, { onError });
-    this.nodes = new Informer<NodeObj>(client.resource('v1', 'nodes') as never, { onError, transform: (n: NodeObj) => ({ metadata: n.metadata, spec: { unschedulable: n.spec?.unschedulable }, status: { conditions: n.status?.conditions, addresses: n.status?.addresses } }) });
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.services = this.informers.get<Svc>('v1', 'services');
+    // An own node cache keeps only what this controller reads; a shared one has whole Nodes anyway.
+    this.nodes = this.informers.get<NodeObj>('v1', 'nodes', { transform: (n: NodeObj) => ({ metadata: n.metadata, spec: { unschedulable: n.spec?.unschedulable }, status: { conditions: n.status?.conditions, addresses: n.status?.addresses } }) });
     const svc = (s: Svc) => this.queue.add(keyOf(s));
     this.services.onAdd(svc).onUpdate((_, s) => svc(s));
     const all = () => {
@@ -47,15 +52,13 @@ export class ServiceLBController {
   }
 
   async start(): Promise<void> {
-    this.services.start();
-    this.nodes.start();
-    await Promise.all([this.services.waitForSync(), this.nodes.waitForSync()]);
+    this.informers.startOwned();
+    await this.informers.waitForSync();
     this.running = runWorkers(this.queue, 1, (k) => this.sync(k), { onError: (k, e) => this.opts.log?.(`servicelb: ${k}: ${(e as Error).message}`) });
   }
 
   async stop(): Promise<void> {
-    this.services.stop();
-    this.nodes.stop();
+    void this.informers.stopOwned();
     await this.queue.shutDown();
     await this.running;
   }

@@ -6,7 +6,9 @@
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { semanticEqual } from '../../api/equality.ts';
-import { Informer, keyOf } from '../../client/informer.ts';
+import { keyOf, type Informer } from '../../client/informer.ts';
+import { ControllerInformers } from '../util/informers.ts';
+import type { InformerFactory } from '../../client/informerfactory.ts';
 import { isAlreadyExists, isNotFound, type Client, type KubeObject, type ResourceHandle } from '../../client/rest.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { getControllerOf, resolveControllerRef } from '../util/controllerref.ts';
@@ -21,6 +23,8 @@ import { podRevision } from './identity.ts';
 export interface StatefulSetControllerOptions {
   log?: (line: string) => void;
   workers?: number;
+  /** Shared informers (the controller manager's); the controller builds its own when unset. */
+  informers?: InformerFactory;
 }
 
 export class StatefulSetController {
@@ -28,6 +32,7 @@ export class StatefulSetController {
   private readonly podInformer: Informer<Pod>;
   private readonly claimInformer: Informer<PersistentVolumeClaim>;
   private readonly revInformer: Informer<ControllerRevision>;
+  private readonly informers: ControllerInformers;
   private readonly queue = new WorkQueue<string>({ name: 'statefulset' });
   private readonly sets: ResourceHandle<StatefulSet>;
   private readonly pods: ResourceHandle<Pod>;
@@ -47,10 +52,11 @@ export class StatefulSetController {
     this.claims = client.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims');
     this.history = new RevisionHistory(client, CONTROLLER_HASH_LABEL);
     this.events = clientEventSink(client, 'statefulset-controller', { log: opts.log });
-    this.setInformer = new Informer(this.sets, { onError });
-    this.podInformer = addIndexes(new Informer(this.pods, { onError }), BY_CONTROLLER_UID);
-    this.claimInformer = new Informer(this.claims, { onError });
-    this.revInformer = addIndexes(new Informer(this.history.handle, { onError }), BY_CONTROLLER_UID);
+    this.informers = new ControllerInformers(client, opts.informers, onError);
+    this.setInformer = this.informers.get<StatefulSet>('apps/v1', 'statefulsets', { source: this.sets });
+    this.podInformer = addIndexes(this.informers.get<Pod>('v1', 'pods', { source: this.pods }), BY_CONTROLLER_UID);
+    this.claimInformer = this.informers.get<PersistentVolumeClaim>('v1', 'persistentvolumeclaims', { source: this.claims });
+    this.revInformer = addIndexes(this.informers.get<ControllerRevision>('apps/v1', 'controllerrevisions', { source: this.history.handle }), BY_CONTROLLER_UID);
 
     const enqueue = (s: StatefulSet) => this.queue.add(keyOf(s));
     this.setInformer.onAdd(enqueue).onUpdate((_, s) => enqueue(s));
@@ -109,7 +115,8 @@ export class StatefulSetController {
   async start(): Promise<void> {
     this.loop = await runController({
       name: 'statefulset controller',
-      informers: [this.setInformer, this.podInformer, this.claimInformer, this.revInformer],
+      informers: this.informers.owned,
+      shared: this.informers.shared,
       queue: this.queue,
       workers: this.opts.workers ?? 2,
       sync: (key) => this.sync(key),
