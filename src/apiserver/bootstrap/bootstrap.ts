@@ -4,32 +4,8 @@
 // Kubernetes reconciles them) and the `kubernetes` Service in `default`
 // with the service range's first address (its endpoints: endpoints.ts).
 
-import * as errors from '../../api/errors.ts';
-import type { ResourceREST } from '../rest/resource.ts';
+import { ensure, type Obj, type RestFor } from './ensure.ts';
 import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from './policy.ts';
-
-type RestFor = (group: string, version: string, resource: string) => ResourceREST | undefined;
-type Obj = Parameters<ResourceREST['create']>[1];
-
-async function ensure(rest: ResourceREST, namespace: string, obj: Obj, reconcile?: (current: Obj) => Obj | undefined): Promise<void> {
-  const name = obj.metadata!.name!;
-  let current: Obj | undefined;
-  try {
-    current = await rest.get(namespace, name);
-  } catch (e) {
-    if (!errors.isStatusError(e, 'NotFound')) throw e;
-  }
-  if (!current) {
-    try {
-      await rest.create(namespace, structuredClone(obj), { fieldManager: 'kube-apiserver' });
-    } catch (e) {
-      if (!errors.isStatusError(e, 'AlreadyExists')) throw e;
-    }
-    return;
-  }
-  const next = reconcile?.(current);
-  if (next) await rest.update(namespace, name, next, { fieldManager: 'kube-apiserver' });
-}
 
 /** Creates the default ClusterRoles and ClusterRoleBindings; `aggregatedRules` gives an aggregated role its union of rules. */
 export async function bootstrapPolicy(restFor: RestFor, aggregatedRules: (name: string) => unknown[] | undefined): Promise<void> {

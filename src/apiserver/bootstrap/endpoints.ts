@@ -9,9 +9,8 @@
 
 import * as errors from '../../api/errors.ts';
 import type { ResourceREST } from '../rest/resource.ts';
+import { ensure, type Obj, type RestFor } from './ensure.ts';
 
-type RestFor = (group: string, version: string, resource: string) => ResourceREST | undefined;
-type Obj = Parameters<ResourceREST['create']>[1];
 
 export const ENDPOINT_LEASE_LABEL = 'skiff.dev/apiserver-endpoint';
 const NAMESPACE = 'kube-system';
@@ -129,7 +128,7 @@ export class KubernetesEndpointsReconciler {
     for (const e of live) byPort.set(e.port, [...(byPort.get(e.port) ?? []), e.ip]);
     const subsets = [...byPort].map(([port, ips]) => ({ addresses: ips.map((ip) => ({ ip })), ports: [{ name: 'https', port, protocol: 'TCP' }] }));
     if (endpoints) {
-      await upsert(endpoints, 'default', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets } as Obj, (cur) =>
+      await ensure(endpoints, 'default', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets } as Obj, (cur) =>
         JSON.stringify((cur as { subsets?: unknown }).subsets ?? []) === JSON.stringify(subsets) ? undefined : ({ ...cur, subsets } as Obj),
       );
     }
@@ -146,7 +145,7 @@ export class KubernetesEndpointsReconciler {
         ports: port ? [{ name: 'https', port, protocol: 'TCP' }] : [],
       };
       const addressType = ips[0]?.includes(':') ? 'IPv6' : 'IPv4';
-      await upsert(slices, 'default', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } }, addressType, ...body } as unknown as Obj, (cur) => {
+      await ensure(slices, 'default', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } }, addressType, ...body } as unknown as Obj, (cur) => {
         const c = cur as unknown as typeof body;
         return JSON.stringify(c.endpoints ?? []) === JSON.stringify(body.endpoints) && JSON.stringify(c.ports ?? []) === JSON.stringify(body.ports) ? undefined : ({ ...cur, ...body } as unknown as Obj);
       });
@@ -162,19 +161,4 @@ export class KubernetesEndpointsReconciler {
 function parseEndpoint(holder: string | undefined): Endpoint | undefined {
   const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(holder ?? '');
   return m ? { ip: m[1]!, port: Number(m[2]) } : undefined;
-}
-
-/** Creates `obj`, or updates the stored one with `reconcile` (undefined: unchanged), retrying on conflicts. */
-async function upsert(rest: ResourceREST, namespace: string, obj: Obj, reconcile: (current: Obj) => Obj | undefined): Promise<void> {
-  const name = obj.metadata!.name!;
-  try {
-    await rest.update(namespace, name, (cur) => reconcile(cur) ?? cur, { fieldManager: 'kube-apiserver' });
-  } catch (e) {
-    if (!errors.isStatusError(e, 'NotFound')) throw e;
-    try {
-      await rest.create(namespace, structuredClone(obj), { fieldManager: 'kube-apiserver' });
-    } catch (err) {
-      if (!errors.isStatusError(err, 'AlreadyExists')) throw err;
-    }
-  }
 }

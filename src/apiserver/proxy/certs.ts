@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueCert as issueX509, type CertPair } from '../auth/x509.ts';
+import { missingServingNames } from '../auth/pki.ts';
 
 export const KUBELET_CLIENT_CN = 'skiff-apiserver-kubelet-client';
 
@@ -54,7 +55,7 @@ function certFits(certPem: string, caPem: string, names: string[]): boolean {
     const cert = new X509Certificate(certPem);
     if (!cert.verify(new X509Certificate(caPem).publicKey)) return false;
     if (Date.parse(cert.validTo) < Date.now() + 30 * 86_400_000) return false;
-    return names.every((n) => (isIP(n) ? cert.checkIP(n) !== undefined : cert.checkHost(n) !== undefined));
+    return missingServingNames(certPem, { dns: names.filter((n) => !isIP(n)), ips: names.filter((n) => isIP(n)) }).length === 0;
   } catch {
     return false;
   }

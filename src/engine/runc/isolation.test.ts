@@ -11,39 +11,21 @@ import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promi
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { isRuntimeError, type ContainerConfig, type PodSandboxConfig } from '../runtime.ts';
+import { isRuntimeError } from '../runtime.ts';
 import { MASKED_PATHS } from '../spec/defaults.ts';
 import { hostDevices } from '../spec/host.ts';
 import { containerConfig, sandboxConfig } from '../testsuite/fixtures.ts';
-import { runcHarness, runcSkipReason } from '../testsuite/runc-harness.ts';
-import { Collect } from '../testsuite/collect.ts';
+import { runcSkipReason } from '../testsuite/runc-harness.ts';
+import { runcSandbox } from '../testsuite/runc-sandbox.ts';
 
 const skip = runcSkipReason() ?? false;
 const SLEEP = { command: ['sleep', '3600'] };
 const CAP_NET_RAW = 13n;
 const CAP_SYS_ADMIN = 21n;
 
-
 async function setup(t: TestContext) {
-  const h = await runcHarness();
-  t.after(() => h.cleanup());
-  const rt = h.runtime;
-  const sbCfg = sandboxConfig(h.logRoot);
-  const sb = await rt.runPodSandbox(sbCfg);
-  const runC = async (name: string, over: Partial<ContainerConfig>, sandbox = sb, cfg: PodSandboxConfig = sbCfg) => {
-    const id = await rt.createContainer(sandbox, containerConfig(name, { ...SLEEP, ...over }), cfg);
-    await rt.startContainer(id);
-    return id;
-  };
-  const exec = async (id: string, cmd: string[]) => {
-    const stdout = new Collect();
-    const stderr = new Collect();
-    const stdin = new PassThrough();
-    stdin.end();
-    const r = await rt.exec(id, { cmd, stdout, stderr, stdin, timeoutMs: 10_000 });
-    return { ...r, stdout: stdout.text, stderr: stderr.text };
-  };
+  const base = await runcSandbox(t, SLEEP);
+  const exec = (id: string, cmd: string[]) => base.exec(id, cmd, { stdin: '', timeoutMs: 10_000 });
   const sh = (id: string, script: string) => exec(id, ['sh', '-c', script]);
   /** The process' seccomp mode (0 none, 2 filter), no_new_privs and effective capabilities, from /proc/self/status. */
   const status = async (id: string) => {
@@ -51,7 +33,7 @@ async function setup(t: TestContext) {
     const field = (k: string) => new RegExp(`^${k}:\\s*(\\S+)`, 'm').exec(text)?.[1] ?? '';
     return { seccomp: Number(field('Seccomp')), noNewPrivs: Number(field('NoNewPrivs')), capEff: BigInt(`0x${field('CapEff') || '0'}`) };
   };
-  return { h, rt, sb, sbCfg, runC, exec, sh, status };
+  return { ...base, exec, sh, status };
 }
 
 /** A TCP listener on the host's loopback counting the connections it gets. */

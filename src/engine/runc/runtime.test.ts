@@ -9,39 +9,18 @@ import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Duplex, PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { isRuntimeError, type ContainerConfig, type PodSandboxConfig } from '../runtime.ts';
+import { isRuntimeError } from '../runtime.ts';
 import { cgroupVersion, controllerDir } from '../cgroups/cgroups.ts';
 import { containerConfig, readCriLog, sandboxConfig, waitState } from '../testsuite/fixtures.ts';
-import { runcHarness, runcSkipReason } from '../testsuite/runc-harness.ts';
+import { runcSkipReason } from '../testsuite/runc-harness.ts';
+import { runcSandbox } from '../testsuite/runc-sandbox.ts';
 import { RuncRuntime } from './runtime.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 import { Collect } from '../testsuite/collect.ts';
 
 const skip = runcSkipReason() ?? false;
 
-
-async function setup(t: TestContext) {
-  const h = await runcHarness();
-  t.after(() => h.cleanup());
-  const rt = h.runtime;
-  const sbCfg = sandboxConfig(h.logRoot);
-  const sb = await rt.runPodSandbox(sbCfg);
-  /** Creates and starts a container in the sandbox. */
-  const runC = async (name: string, over: Partial<ContainerConfig>, sandbox = sb, cfg: PodSandboxConfig = sbCfg) => {
-    const id = await rt.createContainer(sandbox, containerConfig(name, over), cfg);
-    await rt.startContainer(id);
-    return id;
-  };
-  const exec = async (id: string, cmd: string[], opts: { stdin?: string; tty?: boolean; timeoutMs?: number } = {}) => {
-    const stdout = new Collect();
-    const stderr = new Collect();
-    const stdin = opts.stdin !== undefined ? new PassThrough() : undefined;
-    stdin?.end(opts.stdin);
-    const r = await rt.exec(id, { cmd, stdout, stderr, ...(stdin ? { stdin } : {}), ...(opts.tty ? { tty: true } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
-    return { ...r, stdout: stdout.text, stderr: stderr.text };
-  };
-  return { h, rt, sb, sbCfg, runC, exec };
-}
+const setup = (t: TestContext) => runcSandbox(t);
 
 const SLEEP = { command: ['sleep', '3600'] };
 
